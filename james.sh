@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds the extension and runs, in the foreground, the stock Apache James 3.8.1 memory server with ETRN:
+# conf/ from this repository, our jars in extensions-jars/, exactly as an admin installs them.
+# Ctrl-C (or SIGTERM) stops it cleanly.
+set -euo pipefail
+
+usage() {
+    cat <<USAGE
+Usage: ./james.sh [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build]
+  --smtp       SMTP listener (default 127.0.0.1:2525, or \$ETRN_SMTP)
+  --webadmin   WebAdmin listener (default 127.0.0.1:8000, or \$ETRN_WEBADMIN)
+  --no-build   reuse the last build (james-server/target/james)
+Each SMTP port gets its own instance folder (james-server/target/instance-PORT), so two servers can run side by side.
+USAGE
+}
+
+smtp=${ETRN_SMTP:-127.0.0.1:2525}
+webadmin=${ETRN_WEBADMIN:-127.0.0.1:8000}
+build=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --smtp) smtp=$2; shift 2 ;;
+        --webadmin) webadmin=$2; shift 2 ;;
+        --no-build) build=0; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; exit 2 ;;
+    esac
+done
+case "$smtp" in *:*) ;; *) echo "--smtp wants HOST:PORT" >&2; exit 2 ;; esac
+case "$webadmin" in *:*) ;; *) echo "--webadmin wants HOST:PORT" >&2; exit 2 ;; esac
+
+top=$(cd "$(dirname "$0")" && pwd)
+dist="$top/james-server/target/james"
+if [ "$build" = 1 ] || [ ! -d "$dist/lib" ]; then
+    (cd "$top" && mvn -B -q -DskipTests -pl james-server -am package)
+fi
+
+# An instance folder is James's working directory: conf/, extensions-jars/ and the var/ it writes.
+instance="$top/james-server/target/instance-${smtp##*:}"
+rm -rf "$instance/conf" "$instance/extensions-jars"
+mkdir -p "$instance"
+cp -r "$dist/conf" "$dist/extensions-jars" "$instance/"
+sed -i "s|<bind>[^<]*</bind>|<bind>${smtp}</bind>|" "$instance/conf/smtpserver.xml"
+sed -i -e "s|^host=.*|host=${webadmin%:*}|" -e "s|^port=.*|port=${webadmin##*:}|" "$instance/conf/webadmin.properties"
+
+echo "James with ETRN: SMTP on $smtp, WebAdmin on $webadmin, working directory $instance" >&2
+exec java ${JAVA_OPTS:-} \
+    -Dworking.directory="$instance" \
+    -Dlogback.configurationFile="$instance/conf/logback.xml" \
+    -cp "$dist/lib/*" \
+    org.apache.james.MemoryJamesServerMain

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test (unit and integration) on a fresh machine with JDK 17 and Maven: first installs, if missing,
+# the real ETRN clients the end-to-end tests drive (Debian packages msmtp, fetchmail, swaks).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+for tool in msmtp fetchmail swaks; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+exec mvn -B verify "$@"
