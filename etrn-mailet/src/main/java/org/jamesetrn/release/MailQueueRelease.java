@@ -187,6 +187,11 @@ public class MailQueueRelease implements DeferredMailRelease, Closeable {
         return new GenericQueueReleaser(queue, configuration.genericSafetyMargin());
     }
 
+    /** Whether no release is running (re-enqueueing included); for tests and shutdown. */
+    boolean idle() {
+        return running.isEmpty();
+    }
+
     @PreDestroy
     @Override
     public void close() {
