@@ -16,6 +16,8 @@ import org.jamesetrn.release.Node;
  */
 public final class NodeSyntax {
     static final int MAX_QUEUE_NAME = 255;
+    /** The longest node: {@code #} and a queue name, or {@code @}, a domain and the root dot. */
+    private static final int MAX_ARGUMENT = Math.max(1 + MAX_QUEUE_NAME, 1 + DomainSyntax.MAX_DOMAIN + 1);
 
     private NodeSyntax() {
     }
@@ -39,7 +41,7 @@ public final class NodeSyntax {
     }
 
     private static void checkPrintableAscii(String argument) throws InvalidNodeException {
-        if (argument.length() > 1 + DomainSyntax.MAX_DOMAIN + 1) {
+        if (argument.length() > MAX_ARGUMENT) {
             throw new InvalidNodeException("node too long");
         }
         for (int i = 0; i < argument.length(); i++) {
