@@ -7,8 +7,8 @@ import org.jamesetrn.release.Node;
  * <ul>
  *   <li>{@code domain}: mail for exactly that domain,</li>
  *   <li>{@code @domain}: mail for the domain and all its subdomains,</li>
- *   <li>{@code #queue}: a named James mail queue (letters, digits, {@code . _ -}; the RFC leaves its syntax to the
- *   server).</li>
+ *   <li>{@code #queue}: a named James mail queue: a letter or digit, then letters, digits, {@code . _ -} (the RFC
+ *   leaves its syntax to the server; this keeps out path-like names such as {@code #..}).</li>
  * </ul>
  * Decisions: one trailing dot is accepted and stripped ({@code customer.test.} is the same node as
  * {@code customer.test}); address literals ({@code [192.0.2.1]}) are refused, ETRN names hosts, not addresses;
@@ -70,8 +70,8 @@ public final class NodeSyntax {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == '-';
+            boolean letterOrDigit = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            boolean allowed = letterOrDigit || (i > 0 && (c == '.' || c == '_' || c == '-'));
             if (!allowed) {
                 throw new InvalidNodeException("invalid character in queue name");
             }

@@ -80,6 +80,9 @@ class NodeSyntaxTest {
             Arguments.of("angle brackets", "<customer.test>"),
             Arguments.of("queue with slash", "#../../etc"),
             Arguments.of("queue with colon", "#a:b"),
+            Arguments.of("queue dot", "#."),
+            Arguments.of("queue dot dot", "#.."),
+            Arguments.of("queue starting with hyphen", "#-outgoing"),
             Arguments.of("queue of 256", "#" + Strings.repeat("q", 256)),
             Arguments.of("percent hack", "customer.test%other.test"),
             Arguments.of("comma list", "customer.test,other.test"));
