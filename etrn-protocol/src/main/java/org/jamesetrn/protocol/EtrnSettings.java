@@ -13,6 +13,7 @@ import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.dnsservice.library.netmatcher.NetMatcher;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.util.DurationParser;
+import org.jamesetrn.release.Node;
 
 import com.google.common.base.Splitter;
 import com.google.common.base.Ticker;
@@ -49,7 +50,7 @@ final class EtrnSettings {
         ImmutableList.Builder<NodePattern> servedNodes = ImmutableList.builder();
         for (String written : list(config, "nodes")) {
             NodePattern pattern = pattern(written, "nodes");
-            if (pattern.node().kind() == org.jamesetrn.release.Node.Kind.QUEUE) {
+            if (pattern.node().kind() == Node.Kind.QUEUE) {
                 throw new ConfigurationException("ETRN <nodes> lists domains; put queue names in <queues>: " + written);
             }
             servedNodes.add(pattern);

@@ -1,5 +1,6 @@
 package org.jamesetrn.protocol;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -39,6 +40,6 @@ final class NodeRule {
     }
 
     private static String normalize(String user) {
-        return user.trim().toLowerCase(java.util.Locale.US);
+        return user.trim().toLowerCase(Locale.US);
     }
 }
