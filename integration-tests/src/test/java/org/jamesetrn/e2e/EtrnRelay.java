@@ -34,14 +34,21 @@ public final class EtrnRelay implements AutoCloseable {
     /** A client connecting from this address is outside the relay's networks (see authorizedAddresses). */
     public static final String OUTSIDE_CLIENT = "127.0.0.2";
 
-    /** The ETRN options of the shipped handler element, as the tests configure them. */
+    /**
+     * The ETRN options of the shipped handler element, as the tests set them: customer.test with its subdomains and
+     * other.test are served, unlisted.test is not; guarded.test only for a network the tests never connect from.
+     */
     static final String HANDLER_OPTIONS = ""
         + "<allowRelayingClients>true</allowRelayingClients>"
         + "<allowAuthenticatedUsers>true</allowAuthenticatedUsers>"
-        + "<nodes>customer.test, @customer.test, other.test</nodes>"
+        + "<allowedNetworks></allowedNetworks>"
+        + "<nodes>@customer.test, other.test, guarded.test</nodes>"
         + "<queues>" + SMARTHOST_QUEUE + "</queues>"
+        + "<node name=\"guarded.test\"><networks>192.0.2.0/24</networks></node>"
         + "<replies>detailed</replies>"
-        + "<rateLimit>1000</rateLimit>";
+        // Every test connects from 127.0.0.1: enough permits for the whole run, yet a limit as in production.
+        + "<rateLimit><permits>1000</permits><period>60s</period></rateLimit>"
+        + "<replyTimeout>2s</replyTimeout>";
 
     private final Path workingDirectory;
     private final GuiceJamesServer server;

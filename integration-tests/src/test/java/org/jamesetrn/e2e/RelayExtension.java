@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class RelayExtension implements BeforeEachCallback, ParameterResolver {
     /** Domains whose MX is the customer MX (customer.test itself goes through the configured gateway). */
-    static final String[] MX_DOMAINS = {"sub.customer.test", "other.test", "unlisted.test", "sender.test"};
+    static final String[] MX_DOMAINS = {"sub.customer.test", "other.test", "unlisted.test", "guarded.test", "sender.test"};
 
     private static final class Shared implements ExtensionContext.Store.CloseableResource {
         final CustomerMx mx;
