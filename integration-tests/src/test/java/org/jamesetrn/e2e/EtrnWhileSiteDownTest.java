@@ -36,7 +36,7 @@ class EtrnWhileSiteDownTest {
             }
             // The attempt is over when RemoteDelivery has put each mail back with a fresh delay counted from it.
             await().atMost(Duration.ofSeconds(10)).until(() -> Mails.waiting(relay).stream()
-                .filter(mail -> deferred.contains(mail.messageId()))
+                .filter(mail -> deferred.contains(Mails.messageId(mail)))
                 .filter(mail -> mail.nextDelivery().isAfter(asked.plus(FIRST_DELAY).minusSeconds(1)))
                 .count() == deferred.size());
 
@@ -61,6 +61,6 @@ class EtrnWhileSiteDownTest {
     }
 
     private static Map<String, QueuedMail> byMessageId(List<QueuedMail> mails) {
-        return mails.stream().collect(Collectors.toMap(QueuedMail::messageId, Function.identity()));
+        return mails.stream().collect(Collectors.toMap(Mails::messageId, Function.identity()));
     }
 }

@@ -21,13 +21,18 @@ final class Mails {
     private Mails() {
     }
 
-    /** Submits {@code count} mails, one recipient each in {@code domain}; returns their Message-IDs. */
+    /**
+     * Submits {@code count} mails, one recipient each in {@code domain}; returns their Message-IDs. A mail's
+     * Message-ID {@code <X@e2e.test>} and its recipient {@code X@domain} share X, so that the queues can be read
+     * by envelope only.
+     */
     static List<String> send(EtrnRelay relay, String domain, int count) {
         List<String> messageIds = new ArrayList<>();
         try (SmtpClient client = relay.connect()) {
             for (int i = 0; i < count; i++) {
-                String messageId = "<" + UUID.randomUUID() + "@e2e.test>";
-                SmtpClient.Reply reply = client.send(EtrnRelay.SENDER, List.of("user" + i + "@" + domain), messageId);
+                String id = UUID.randomUUID().toString();
+                String messageId = "<" + id + "@e2e.test>";
+                SmtpClient.Reply reply = client.send(EtrnRelay.SENDER, List.of(id + "@" + domain), messageId);
                 if (reply.code() != 250) {
                     throw new IllegalStateException("James refused the mail: " + reply);
                 }
@@ -53,8 +58,14 @@ final class Mails {
         ZonedDateTime later = ZonedDateTime.now().plus(DEFERRED);
         return waiting(relay).stream()
             .filter(mail -> mail.retries() >= 1 && mail.nextDelivery() != null && mail.nextDelivery().isAfter(later))
-            .map(QueuedMail::messageId)
+            .map(Mails::messageId)
             .collect(Collectors.toList());
+    }
+
+    /** The Message-ID of a mail sent by {@link #send}, from its recipient. */
+    static String messageId(QueuedMail mail) {
+        String recipient = mail.recipients().get(0);
+        return "<" + recipient.substring(0, recipient.lastIndexOf('@')) + "@e2e.test>";
     }
 
     static List<QueuedMail> waiting(EtrnRelay relay) throws Exception {
@@ -66,7 +77,7 @@ final class Mails {
     }
 
     static Optional<QueuedMail> waiting(EtrnRelay relay, String messageId) throws Exception {
-        return waiting(relay).stream().filter(mail -> mail.messageId().equals(messageId)).findFirst();
+        return waiting(relay).stream().filter(mail -> messageId(mail).equals(messageId)).findFirst();
     }
 
     static long queued(EtrnRelay relay) throws Exception {

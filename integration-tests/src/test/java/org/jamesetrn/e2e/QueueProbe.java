@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
-import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.queue.api.MailQueueFactory;
@@ -20,21 +19,20 @@ import org.apache.mailet.Mail;
 
 /**
  * Reads James's RemoteDelivery queues from inside the server, without side effects: browsing the memory queue is
- * read-only here (WebAdmin's mail listing is not: it would empty the queue). Each queue is obtained once and never
- * closed, because closing a memory queue that others hold would wipe it.
+ * read-only here (WebAdmin's mail listing is not: it would empty the queue), and only the envelope and attributes
+ * are read, never the stored message. Each queue is obtained once and never closed, because closing a memory
+ * queue that others hold would wipe it.
  */
 public class QueueProbe implements GuiceProbe {
     /** What a queued mail looks like to the tests: a snapshot, not the stored Mail. */
     public static final class QueuedMail {
         private final String name;
-        private final String messageId;
         private final List<String> recipients;
         private final int retries;
         private final ZonedDateTime nextDelivery;
 
-        QueuedMail(String name, String messageId, List<String> recipients, int retries, ZonedDateTime nextDelivery) {
+        QueuedMail(String name, List<String> recipients, int retries, ZonedDateTime nextDelivery) {
             this.name = name;
-            this.messageId = messageId;
             this.recipients = recipients;
             this.retries = retries;
             this.nextDelivery = nextDelivery;
@@ -42,10 +40,6 @@ public class QueueProbe implements GuiceProbe {
 
         public String name() {
             return name;
-        }
-
-        public String messageId() {
-            return messageId;
         }
 
         public List<String> recipients() {
@@ -63,7 +57,7 @@ public class QueueProbe implements GuiceProbe {
 
         @Override
         public String toString() {
-            return name + " " + messageId + " " + recipients + " retries=" + retries + " next=" + nextDelivery;
+            return name + " " + recipients + " retries=" + retries + " next=" + nextDelivery;
         }
     }
 
@@ -106,16 +100,7 @@ public class QueueProbe implements GuiceProbe {
 
     private static QueuedMail snapshot(Mail mail, ZonedDateTime nextDelivery) {
         List<String> recipients = mail.getRecipients().stream().map(MailAddress::asString).collect(Collectors.toList());
-        return new QueuedMail(mail.getName(), messageId(mail), recipients,
+        return new QueuedMail(mail.getName(), recipients,
             DeliveryRetriesHelper.retrieveRetries(mail), nextDelivery);
-    }
-
-    private static String messageId(Mail mail) {
-        try {
-            String[] ids = mail.getMessage().getHeader("Message-ID");
-            return ids == null || ids.length == 0 ? "<none>" : ids[0].trim();
-        } catch (MessagingException e) {
-            return "<unreadable: " + e.getMessage() + ">";
-        }
     }
 }
