@@ -14,11 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -79,7 +81,9 @@ class JamesShSmokeTest {
             }
             // Every queue etrn.properties names is a queue the RemoteDelivery mailets of mailetcontainer.xml use.
             // (Listing queue names is harmless; listing a memory queue's mails would empty it.)
-            assertThat(queueNames(webAdminPort)).containsAll(etrnQueues(repository));
+            assertThat(queueNames(webAdminPort))
+                .as("queues of conf/etrn.properties, each the <outgoing> of a RemoteDelivery mailet in mailetcontainer.xml")
+                .containsAll(etrnQueues(repository));
         } finally {
             james.destroy();
             if (!james.waitFor(60, TimeUnit.SECONDS)) {
@@ -87,5 +91,13 @@ class JamesShSmokeTest {
             }
         }
         assertThat(james.isAlive()).isFalse();
+        deleteInstance(repository.resolve("james-server/target/instance-" + smtpPort));
+    }
+
+    /** james.sh's working directory for this port (conf/, extensions-jars/, var/). */
+    private static void deleteInstance(Path instance) throws IOException {
+        try (Stream<Path> files = Files.walk(instance)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
     }
 }
