@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Attribute;
@@ -83,7 +84,10 @@ final class ReleaseStress {
                 }
                 return delivered.size() >= mails;
             });
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == mails);
+            AtomicInteger lastSize = new AtomicInteger(-1);
+            // Settled: a duplicate still on its way would show up here.
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                .until(() -> delivered.size() == lastSize.getAndSet(delivered.size()));
         } finally {
             threads.shutdownNow();
             consumer.dispose();
@@ -122,6 +126,7 @@ final class ReleaseStress {
                 queue.enQueue(mail, DeferredMailReleaseContract.DEFERRED);
             }
             item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(mail);
         } catch (Exception e) {
             consumerErrors.incrementAndGet();
             LOGGER.error("consumer failed", e);
