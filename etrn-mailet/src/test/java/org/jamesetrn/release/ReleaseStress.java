@@ -48,14 +48,16 @@ final class ReleaseStress {
     private final DeferredMailReleaseContract contract;
     private final ManageableMailQueue queue;
     private final int mails;
+    private final boolean withFlush;
     private final Multiset<String> delivered = ConcurrentHashMultiset.create();
     private final AtomicBoolean mxUp = new AtomicBoolean(false);
     private final AtomicInteger failedAttempts = new AtomicInteger();
     private final AtomicInteger releasesDone = new AtomicInteger();
     private final AtomicInteger consumerErrors = new AtomicInteger();
 
-    ReleaseStress(DeferredMailReleaseContract contract, int mails) {
+    ReleaseStress(DeferredMailReleaseContract contract, int mails, boolean withFlush) {
         this.contract = contract;
+        this.withFlush = withFlush;
         this.queue = contract.outgoing;
         this.mails = mails;
     }
@@ -71,7 +73,9 @@ final class ReleaseStress {
             for (int i = 0; i < RELEASING_THREADS; i++) {
                 tasks.add(threads.submit(this::releaseRepeatedly));
             }
-            tasks.add(threads.submit(this::flushWhileReleasing));
+            if (withFlush) {
+                tasks.add(threads.submit(this::flushWhileReleasing));
+            }
             for (Future<?> task : tasks) {
                 task.get(90, TimeUnit.SECONDS);
             }
