@@ -1,0 +1,66 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.jamesetrn.e2e.QueueProbe.QueuedMail;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Scenario 5: ETRN while the site's MX is still down costs the mail nothing. Each ETRN-started attempt fails, yet
+ * the retry count stays where RemoteDelivery left it and the next retry is again a first-delay away; more ETRNs
+ * than maxRetries (5 in conf/) cause no bounce. Once the MX is up, one more ETRN delivers.
+ */
+@ExtendWith(RelayExtension.class)
+class EtrnWhileSiteDownTest {
+    private static final int MORE_THAN_MAX_RETRIES = 7;
+    private static final Duration FIRST_DELAY = Duration.ofHours(1);
+
+    @Test
+    void failedEtrnAttemptsKeepTheRetryBudgetAndCauseNoBounce(EtrnRelay relay, CustomerMx mx) throws Exception {
+        List<String> deferred = Mails.deferred(relay, "customer.test", 2);
+        Map<String, QueuedMail> before = byMessageId(Mails.waiting(relay));
+
+        for (int attempt = 1; attempt <= MORE_THAN_MAX_RETRIES; attempt++) {
+            ZonedDateTime asked = ZonedDateTime.now();
+            try (SmtpClient site = relay.connect()) {
+                assertThat(EtrnReplies.count(site.etrn("customer.test"))).isEqualTo(deferred.size());
+            }
+            // The attempt is over when RemoteDelivery has put each mail back with a fresh delay counted from it.
+            await().atMost(Duration.ofSeconds(10)).until(() -> Mails.waiting(relay).stream()
+                .filter(mail -> deferred.contains(Mails.messageId(mail)))
+                .filter(mail -> mail.nextDelivery().isAfter(asked.plus(FIRST_DELAY).minusSeconds(1)))
+                .count() == deferred.size());
+
+            Map<String, QueuedMail> after = byMessageId(Mails.waiting(relay));
+            assertThat(after.keySet()).as("no bounce, nothing else queued").containsExactlyInAnyOrderElementsOf(deferred);
+            for (String messageId : deferred) {
+                assertThat(after.get(messageId).retries()).as("retry count of %s", messageId)
+                    .isEqualTo(before.get(messageId).retries());
+                assertThat(after.get(messageId).nextDelivery()).as("next retry of %s", messageId)
+                    .isBefore(ZonedDateTime.now().plus(FIRST_DELAY).plusSeconds(1));
+            }
+        }
+
+        mx.start();
+        try (SmtpClient site = relay.connect()) {
+            EtrnReplies.assertStarted(site.etrn("customer.test"));
+        }
+        await().atMost(Duration.ofSeconds(2))
+            .untilAsserted(() -> assertThat(mx.messageIds()).containsExactlyInAnyOrderElementsOf(deferred));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Mails.queued(relay) == 0);
+        assertThat(mx.messageIdsFor("sender.test")).as("bounces to the sender").isEmpty();
+    }
+
+    private static Map<String, QueuedMail> byMessageId(List<QueuedMail> mails) {
+        return mails.stream().collect(Collectors.toMap(Mails::messageId, Function.identity()));
+    }
+}

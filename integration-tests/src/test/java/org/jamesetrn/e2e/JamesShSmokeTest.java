@@ -1,0 +1,91 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import com.google.common.base.Splitter;
+
+/**
+ * Scenario 8: README command 1. The assembled stock server, started by ./james.sh as a separate process with the
+ * repository's conf/ unchanged, advertises ETRN and answers it.
+ */
+class JamesShSmokeTest {
+    private static List<String> etrnQueues(Path repository) throws IOException {
+        Properties etrn = new Properties();
+        try (Reader reader = Files.newBufferedReader(repository.resolve("conf/etrn.properties"))) {
+            etrn.load(reader);
+        }
+        return Splitter.on(',').trimResults().omitEmptyStrings().splitToList(etrn.getProperty("queues", ""));
+    }
+
+    /** WebAdmin GET /mailQueues: a JSON array of the queue names. */
+    private static List<String> queueNames(int webAdminPort) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webAdminPort + "/mailQueues")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<String> names = new ArrayList<>();
+        Matcher name = Pattern.compile("\"([^\"]+)\"").matcher(response.body());
+        while (name.find()) {
+            names.add(name.group(1));
+        }
+        return names;
+    }
+
+    @Test
+    void jamesShServesEtrn() throws Exception {
+        int smtpPort = Ports.free();
+        int webAdminPort = Ports.free();
+        Path repository = EtrnRelay.repository();
+        File log = repository.resolve("integration-tests/target/james-sh-" + smtpPort + ".log").toFile();
+        Process james = new ProcessBuilder("./james.sh", "--no-build",
+                "--smtp", "127.0.0.1:" + smtpPort, "--webadmin", "127.0.0.1:" + webAdminPort)
+            .directory(repository.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log)
+            .start();
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .until(() -> Ports.listening(smtpPort) || !james.isAlive());
+            assertThat(james.isAlive()).as("james.sh is running (log: %s)", log).isTrue();
+
+            try (SmtpClient client = SmtpClient.connect(smtpPort)) {
+                assertThat(client.greeting().code()).isEqualTo(220);
+                assertThat(client.ehlo().lines()).anyMatch(line -> line.substring(4).trim().equalsIgnoreCase("ETRN"));
+                // conf/ serves @customer.test to clients allowed to relay (127.0.0.0/8): a start reply, or 459 if
+                // an admin's conf refuses it; never a syntax error, a 458 or a broken session.
+                int code = client.etrn("customer.test").code();
+                assertThat(code == 459 || (code >= 250 && code <= 253)).as("ETRN reply %s", code).isTrue();
+                assertThat(client.command("NOOP").code()).isEqualTo(250);
+            }
+            // Every queue etrn.properties names is a queue the RemoteDelivery mailets of mailetcontainer.xml use.
+            // (Listing queue names is harmless; listing a memory queue's mails would empty it.)
+            assertThat(queueNames(webAdminPort)).containsAll(etrnQueues(repository));
+        } finally {
+            james.destroy();
+            if (!james.waitFor(60, TimeUnit.SECONDS)) {
+                james.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(james.isAlive()).isFalse();
+    }
+}

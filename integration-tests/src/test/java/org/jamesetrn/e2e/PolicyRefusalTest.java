@@ -1,0 +1,42 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Scenario 4: a client or a node the policy refuses gets 459, and no deferred mail moves. */
+@ExtendWith(RelayExtension.class)
+class PolicyRefusalTest {
+    @Test
+    void refusedClientsAndNodesGet459AndNothingMoves(EtrnRelay relay, CustomerMx mx) throws Exception {
+        List<String> customer = Mails.deferred(relay, "customer.test", 2);
+        List<String> unlisted = Mails.deferred(relay, "unlisted.test", 1);
+        List<String> guarded = Mails.deferred(relay, "guarded.test", 1);
+        mx.start();
+
+        // A client outside the relay's networks, asking for a served node.
+        try (SmtpClient outsider = SmtpClient.connect(relay.smtpPort(), Optional.of(EtrnRelay.OUTSIDE_CLIENT))) {
+            outsider.ehlo();
+            EtrnReplies.assertRefused(outsider.etrn("customer.test"));
+            EtrnReplies.assertRefused(outsider.etrn("@customer.test"));
+            EtrnReplies.assertRefused(outsider.etrn("#" + EtrnRelay.SMARTHOST_QUEUE));
+        }
+        // An authorized client, asking for nodes it may not start.
+        try (SmtpClient client = relay.connect()) {
+            EtrnReplies.assertRefused(client.etrn("unlisted.test"));
+            EtrnReplies.assertRefused(client.etrn("@test"));
+            EtrnReplies.assertRefused(client.etrn("relay.local"));
+            EtrnReplies.assertRefused(client.etrn("guarded.test"));
+            assertThat(client.command("NOOP").code()).as("the session goes on").isEqualTo(250);
+        }
+
+        Fence.deliveredThroughBothQueues(relay, mx);
+        List<String> all = NodeSelectivityTest.concat(NodeSelectivityTest.concat(customer, unlisted), guarded);
+        assertThat(mx.messageIds()).doesNotContainAnyElementsOf(all);
+        assertThat(Mails.deferredIds(relay)).containsExactlyInAnyOrderElementsOf(all);
+    }
+}

@@ -1,0 +1,65 @@
+package org.jamesetrn.e2e;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.james.dnsservice.api.DNSService;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.net.InetAddresses;
+
+/**
+ * The DNS James sees in the tests: the test domains have MX records {@code 127.0.0.1:<port>} (RemoteDelivery
+ * honours a port in an MX name), IP literals resolve to themselves (authorizedAddresses, gateways), and every
+ * other name is unknown, so no test mail can ever leave the machine or reach a port 25.
+ */
+public final class TestDns implements DNSService {
+    private final Map<String, String> mxRecords = new ConcurrentHashMap<>();
+
+    public TestDns mx(String domain, int port) {
+        mxRecords.put(domain.toLowerCase(Locale.ROOT), "127.0.0.1:" + port);
+        return this;
+    }
+
+    @Override
+    public Collection<String> findMXRecords(String hostname) {
+        String mx = mxRecords.get(hostname.toLowerCase(Locale.ROOT));
+        return mx == null ? ImmutableList.of() : ImmutableList.of(mx);
+    }
+
+    @Override
+    public Collection<String> findTXTRecords(String hostname) {
+        return ImmutableList.of();
+    }
+
+    @Override
+    public List<InetAddress> getAllByName(String host) throws UnknownHostException {
+        return ImmutableList.of(getByName(host));
+    }
+
+    @Override
+    public InetAddress getByName(String host) throws UnknownHostException {
+        if (InetAddresses.isInetAddress(host)) {
+            return InetAddresses.forString(host);
+        }
+        if (host.equalsIgnoreCase("localhost")) {
+            return InetAddress.getLoopbackAddress();
+        }
+        throw new UnknownHostException(host + " (not in the test DNS)");
+    }
+
+    @Override
+    public InetAddress getLocalHost() {
+        return InetAddress.getLoopbackAddress();
+    }
+
+    @Override
+    public String getHostName(InetAddress addr) {
+        return addr.isLoopbackAddress() ? "localhost" : addr.getHostAddress();
+    }
+}
