@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue.MailQueueException;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Mail;
@@ -89,6 +90,7 @@ final class GenericQueueReleaser implements QueueReleaser {
                     try {
                         queue.enQueue(mail);
                         released++;
+                        LifecycleUtil.dispose(mail); // the queue holds its own copy now
                     } catch (MailQueueException | RuntimeException e) {
                         undo.run();
                         putBack(mail, view.getNextDelivery().orElseThrow());

@@ -36,6 +36,11 @@ import com.google.common.collect.ImmutableList;
  * concurrent release, RemoteDelivery's dequeue and an admin flush cannot both take it; the commit makes the
  * consumption and the copies visible together, a rollback (failure, crash) leaves the queue as it was.
  *
+ * <p>Limit (ActiveMQ, measured): a selector only sees the messages the broker has paged in, by default the first
+ * 200 of the queue ({@code maxPageSize}); node mail behind more than that many other messages is not found (0 of 50
+ * behind 2,000 deferred ones), which is the same window James's own dequeue selector works in. Nothing is lost or
+ * duplicated; such mail simply waits for its retry. Raising the broker's {@code maxPageSize} lifts it.</p>
+ *
  * <p>Uses the queue's own connection and its {@code copy(Session, Message)} (which knows blob messages), reached by
  * reflection; this class is loaded only when {@link #handles} recognised a JMS queue.</p>
  */
@@ -43,6 +48,8 @@ final class JmsQueueReleaser implements QueueReleaser {
     static final String QUEUE_CLASS = "org.apache.james.queue.jms.JMSCacheableMailQueue";
     /** JMSCacheableMailQueue.FORCE_DELIVERY: set on messages an admin flushed, which are due whatever their date. */
     private static final String FORCE_DELIVERY = "FORCE_DELIVERY";
+    /** With James's prefetch of 0 the broker may need a moment to dispatch the first match; later ones flow. */
+    private static final long FIRST_MESSAGE_WAIT_MILLIS = 100;
     private static final Logger LOGGER = LoggerFactory.getLogger(JmsQueueReleaser.class);
     private static final Splitter RECIPIENTS = Splitter.on(JMSSupport.JAMES_MAIL_SEPARATOR).omitEmptyStrings().trimResults();
 
@@ -77,7 +84,7 @@ final class JmsQueueReleaser implements QueueReleaser {
             List<Message> selected = new ArrayList<>();
             List<Message> others = new ArrayList<>();
             try (MessageConsumer consumer = session.createConsumer(destination, selector(matcher, now))) {
-                for (Message message = consumer.receiveNoWait(); message != null; message = consumer.receiveNoWait()) {
+                for (Message message = consumer.receive(FIRST_MESSAGE_WAIT_MILLIS); message != null; message = consumer.receiveNoWait()) {
                     if (matcher.matches(recipients(message))) {
                         selected.add(message);
                     } else {

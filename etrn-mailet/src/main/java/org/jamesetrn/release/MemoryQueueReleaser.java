@@ -7,6 +7,7 @@ import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue.MailQueueException;
 import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.ManageableMailQueue;
@@ -87,6 +88,7 @@ final class MemoryQueueReleaser implements QueueReleaser {
                 try {
                     queue.enQueue(mail); // enqueues a copy; throws before anything is queued
                     released++;
+                    LifecycleUtil.dispose(mail); // the queue holds its own copy now
                 } catch (MailQueueException | RuntimeException e) {
                     undo.run();
                     mailItems.add(item);

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Attribute;
@@ -47,14 +48,16 @@ final class ReleaseStress {
     private final DeferredMailReleaseContract contract;
     private final ManageableMailQueue queue;
     private final int mails;
+    private final boolean withFlush;
     private final Multiset<String> delivered = ConcurrentHashMultiset.create();
     private final AtomicBoolean mxUp = new AtomicBoolean(false);
     private final AtomicInteger failedAttempts = new AtomicInteger();
     private final AtomicInteger releasesDone = new AtomicInteger();
     private final AtomicInteger consumerErrors = new AtomicInteger();
 
-    ReleaseStress(DeferredMailReleaseContract contract, int mails) {
+    ReleaseStress(DeferredMailReleaseContract contract, int mails, boolean withFlush) {
         this.contract = contract;
+        this.withFlush = withFlush;
         this.queue = contract.outgoing;
         this.mails = mails;
     }
@@ -70,7 +73,9 @@ final class ReleaseStress {
             for (int i = 0; i < RELEASING_THREADS; i++) {
                 tasks.add(threads.submit(this::releaseRepeatedly));
             }
-            tasks.add(threads.submit(this::flushWhileReleasing));
+            if (withFlush) {
+                tasks.add(threads.submit(this::flushWhileReleasing));
+            }
             for (Future<?> task : tasks) {
                 task.get(90, TimeUnit.SECONDS);
             }
@@ -83,7 +88,10 @@ final class ReleaseStress {
                 }
                 return delivered.size() >= mails;
             });
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> delivered.size() == mails);
+            AtomicInteger lastSize = new AtomicInteger(-1);
+            // Settled: a duplicate still on its way would show up here.
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+                .until(() -> delivered.size() == lastSize.getAndSet(delivered.size()));
         } finally {
             threads.shutdownNow();
             consumer.dispose();
@@ -122,6 +130,7 @@ final class ReleaseStress {
                 queue.enQueue(mail, DeferredMailReleaseContract.DEFERRED);
             }
             item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+            LifecycleUtil.dispose(mail);
         } catch (Exception e) {
             consumerErrors.incrementAndGet();
             LOGGER.error("consumer failed", e);

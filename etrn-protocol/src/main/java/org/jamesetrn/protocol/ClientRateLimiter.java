@@ -4,49 +4,58 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.common.base.Ticker;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
+
 /**
- * At most {@code permits} ETRN per {@code period} per client IP address: a fixed window opened by the client's first
- * ETRN, kept in a Guava cache that forgets it when the period is over.
+ * A bucket4j token bucket per client IP address: capacity {@code permits}, refilled greedily with {@code permits} per
+ * {@code period}. A client may send a burst of {@code permits} ETRN (RFC 1985 clients send several in a row), then
+ * gets one more every {@code period / permits}. {@code permits} 0 disables the limit.
  *
- * <p>Why not Guava's {@code RateLimiter}: it stores at most one second of permits, so "30 per minute" would refuse a
- * second ETRN sent within two seconds (RFC 1985 clients send several in a row). A window of N per period is what the
- * admin wrote. Memory is bounded: beyond {@link #MAX_CLIENTS} addresses the oldest windows are dropped.</p>
+ * <p>Why not Guava's {@code RateLimiter}: it stores at most one second of permits, so "30 per minute" could not burst.
+ * Memory is bounded: a bucket idle for a whole period is full again, so the cache may forget it; beyond
+ * {@link #MAX_CLIENTS} addresses the least recently used buckets are dropped.</p>
  */
 final class ClientRateLimiter {
     static final int MAX_CLIENTS = 100_000;
 
-    static ClientRateLimiter unlimited() {
-        return new ClientRateLimiter(0, Duration.ofSeconds(1), Ticker.systemTicker());
-    }
-
     private final int permits;
-    private final Cache<InetAddress, AtomicInteger> windows;
+    private final Duration period;
+    private final TimeMeter clock;
+    private final Cache<InetAddress, Bucket> buckets;
 
     ClientRateLimiter(int permits, Duration period, Ticker ticker) {
         this.permits = permits;
-        this.windows = CacheBuilder.newBuilder()
-            .expireAfterWrite(period.toNanos(), TimeUnit.NANOSECONDS)
+        this.period = period;
+        this.clock = new TickerTimeMeter(ticker);
+        this.buckets = CacheBuilder.newBuilder()
+            .expireAfterAccess(period.toNanos(), TimeUnit.NANOSECONDS)
             .maximumSize(MAX_CLIENTS)
             .ticker(ticker)
             .build();
     }
 
-    /** Takes one permit for {@code client}; false when its window is used up (the ETRN is then refused). */
+    /** Takes one token for {@code client}; false when its bucket is empty (the ETRN is then refused). */
     boolean tryAcquire(InetAddress client) {
         if (permits <= 0 || client == null) {
             return true;
         }
         try {
-            // Incrementing does not write the cache entry, so the window expires one period after it opened.
-            return windows.get(client, AtomicInteger::new).incrementAndGet() <= permits;
+            return buckets.get(client, this::newBucket).tryConsume(1);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private Bucket newBucket() {
+        return Bucket.builder()
+            .addLimit(limit -> limit.capacity(permits).refillGreedy(permits, period))
+            .withCustomTimePrecision(clock)
+            .build();
     }
 }

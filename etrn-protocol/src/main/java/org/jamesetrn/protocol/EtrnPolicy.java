@@ -12,10 +12,10 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 
 /**
- * Who may ask ETRN for which node. Checks, in this order, so that a refused client learns nothing about the nodes:
- * the client is authorized; the node is served (listed in {@code <nodes>}, or its queue in {@code <queues>}); the node
- * holds none of James's own domains (their mail is delivered locally, never deferred for a remote site); every
- * per-node rule touching the node admits the client.
+ * Who may ask ETRN for which node. Checks, in this order: the client is authorized (first, so that a refused client
+ * learns nothing about the nodes); the node holds none of James's own domains, listed or not (their mail is delivered
+ * locally, never deferred for a remote site, and the reply says so); the node is served (listed in {@code <nodes>}, or
+ * its queue in {@code <queues>}); every per-node rule touching the node admits the client.
  */
 final class EtrnPolicy {
     static final String CLIENT_NOT_AUTHORIZED = "client not authorized";
@@ -48,11 +48,11 @@ final class EtrnPolicy {
                 return PolicyDecision.refused(QUEUE_NOT_SERVED);
             }
         } else {
-            if (servedNodes.stream().noneMatch(pattern -> pattern.includes(node))) {
-                return PolicyDecision.refused(NODE_NOT_SERVED);
-            }
             if (holdsLocalDomain(node)) {
                 return PolicyDecision.refused(LOCAL_DOMAIN);
+            }
+            if (servedNodes.stream().noneMatch(pattern -> pattern.includes(node))) {
+                return PolicyDecision.refused(NODE_NOT_SERVED);
             }
         }
         boolean ruleRefuses = rules.stream().anyMatch(rule -> rule.applies(node) && !rule.admits(client));

@@ -194,6 +194,17 @@ class EtrnCmdHandlerTest {
     }
 
     @Test
+    void unlistedLocalDomainsSayLocalDomain() {
+        assertThat(line(etrn(trusted(), "relay.local")))
+            .isEqualTo("459 4.7.1 Node relay.local not allowed: local domain");
+        assertThat(line(etrn(trusted(), "@relay.local")))
+            .isEqualTo("459 4.7.1 Node @relay.local not allowed: local domain");
+        assertThat(line(etrn(TestSessions.afterEhlo("203.0.113.9", false), "relay.local")))
+            .isEqualTo("459 4.7.1 Node relay.local not allowed: client not authorized");
+        assertThat(release.released()).isEmpty();
+    }
+
+    @Test
     void authenticatedUsersMayAsk() {
         release.startingCount(1);
 

@@ -51,9 +51,11 @@ class EtrnPolicyTest {
         "other.test,             allowed",
         "@other.test,            node not served by this server",
         "sub.other.test,         node not served by this server",
-        "@test,                  node not served by this server",
+        "@test,                  local domain",
         "unlisted.test,          node not served by this server",
-        "relay.local,            node not served by this server",
+        "relay.local,            local domain",
+        "@relay.local,           local domain",
+        "RELAY.LOCAL.,           local domain",
         "local.test,             local domain",
         "@local.test,            local domain",
         "sub.local.test,         allowed",
@@ -73,6 +75,16 @@ class EtrnPolicyTest {
         assertThat(decide(policy, relaying("127.0.0.1"), "@branch.test")).isEqualTo(EtrnPolicy.LOCAL_DOMAIN);
         assertThat(decide(policy, relaying("127.0.0.1"), "branch.test")).isEqualTo("allowed");
         assertThat(decide(policy, relaying("127.0.0.1"), "mx.branch.test")).isEqualTo(EtrnPolicy.LOCAL_DOMAIN);
+    }
+
+    @Test
+    void localDomainsAreRefusedAsLocalWhenNotListed() throws Exception {
+        EtrnPolicy policy = policy("<nodes>customer.test</nodes>");
+
+        assertThat(decide(policy, relaying("127.0.0.1"), "relay.local")).isEqualTo(EtrnPolicy.LOCAL_DOMAIN);
+        assertThat(decide(policy, relaying("127.0.0.1"), "@branch.test")).isEqualTo(EtrnPolicy.LOCAL_DOMAIN);
+        assertThat(decide(policy, relaying("127.0.0.1"), "sub.relay.local")).isEqualTo(EtrnPolicy.NODE_NOT_SERVED);
+        assertThat(decide(policy(""), relaying("127.0.0.1"), "local.test")).isEqualTo(EtrnPolicy.LOCAL_DOMAIN);
     }
 
     @Test

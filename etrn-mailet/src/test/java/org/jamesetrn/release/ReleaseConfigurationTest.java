@@ -1,0 +1,44 @@
+package org.jamesetrn.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import org.apache.commons.configuration2.BaseConfiguration;
+import org.apache.james.queue.api.MailQueueName;
+import org.junit.jupiter.api.Test;
+
+class ReleaseConfigurationTest {
+    @Test
+    void emptyConfigurationMeansTheOutgoingQueue() {
+        ReleaseConfiguration configuration = ReleaseConfiguration.from(new BaseConfiguration());
+
+        assertThat(configuration.queues()).containsExactly(MailQueueName.of("outgoing"));
+        assertThat(configuration.threads()).isEqualTo(2);
+        assertThat(configuration.genericSafetyMargin()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void queuesAreACommaSeparatedList() {
+        BaseConfiguration properties = new BaseConfiguration();
+        properties.addProperty(ReleaseConfiguration.QUEUES, " outgoing , outgoing-smarthost,,outgoing");
+        properties.addProperty(ReleaseConfiguration.THREADS, 4);
+        properties.addProperty(ReleaseConfiguration.GENERIC_SAFETY_MARGIN, 120);
+
+        ReleaseConfiguration configuration = ReleaseConfiguration.from(properties);
+
+        assertThat(configuration.queues())
+            .containsExactly(MailQueueName.of("outgoing"), MailQueueName.of("outgoing-smarthost"));
+        assertThat(configuration.threads()).isEqualTo(4);
+        assertThat(configuration.genericSafetyMargin()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void nonPositiveThreadsAreRejected() {
+        BaseConfiguration properties = new BaseConfiguration();
+        properties.addProperty(ReleaseConfiguration.THREADS, 0);
+
+        assertThatThrownBy(() -> ReleaseConfiguration.from(properties)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
