@@ -30,17 +30,12 @@ import org.slf4j.LoggerFactory;
  * delivery) goes back into the queue.</p>
  *
  * <p>The {@code DelayQueue} is a private field, reached by reflection and by name only, so the engine loads on
- * servers without the memory queue: this class is used only once {@link #handles} recognised the queue.</p>
+ * servers without the memory queue: this class is used only once the engine recognised the queue.</p>
  */
 final class MemoryQueueReleaser implements QueueReleaser {
-    static final String QUEUE_CLASS = "org.apache.james.queue.memory.MemoryMailQueueFactory$MemoryCacheableMailQueue";
     private static final String ITEMS_FIELD = "mailItems";
     private static final String ITEM_CLASS = "org.apache.james.queue.memory.MemoryMailQueueFactory$MemoryMailQueueItem";
     private static final Logger LOGGER = LoggerFactory.getLogger(MemoryQueueReleaser.class);
-
-    static boolean handles(ManageableMailQueue queue) {
-        return QueueClasses.isA(queue, QUEUE_CLASS);
-    }
 
     private final ManageableMailQueue queue;
     private final DelayQueue<Delayed> mailItems;
