@@ -45,12 +45,14 @@ public final class Bench {
         long start = System.nanoTime();
         try (SmtpSink sink = new SmtpSink(freePort(), NODE)) {
             sink.start();
-            try (JamesServer james = james(true, sink, "james")) {
-                log("James with ETRN started (pid " + james.pid() + "), sink on 127.0.0.1:" + sink.port());
-                latencyAndSelectivity(james, sink);
-                deliveries(james, sink);
+            if (!options.postfixOnly) {
+                try (JamesServer james = james(true, sink, "james")) {
+                    log("James with ETRN started (pid " + james.pid() + "), sink on 127.0.0.1:" + sink.port());
+                    latencyAndSelectivity(james, sink);
+                    deliveries(james, sink);
+                }
             }
-            if (options.memory) {
+            if (options.memory && !options.postfixOnly) {
                 memory(sink);
             }
             if (options.postfix) {
@@ -262,6 +264,7 @@ public final class Bench {
     static final class Options {
         boolean quick;
         boolean postfix;
+        boolean postfixOnly;
         boolean memory = true;
         Path repo = Path.of(".").toAbsolutePath().normalize();
         Path out;
@@ -293,6 +296,10 @@ public final class Bench {
                         break;
                     case "--postfix":
                         options.postfix = true;
+                        break;
+                    case "--postfix-only":
+                        options.postfix = true;
+                        options.postfixOnly = true;
                         break;
                     case "--no-memory":
                         options.memory = false;

@@ -56,6 +56,7 @@ final class PostfixServer implements AutoCloseable {
             "queue_directory = " + dir.resolve("spool"),
             "data_directory = " + dir.resolve("data"),
             "maillog_file = " + dir.resolve("maillog"),
+            "maillog_file_prefixes = " + dir,
             "myhostname = relay.bench.test",
             "mydestination =",
             "inet_interfaces = loopback-only",
@@ -63,7 +64,7 @@ final class PostfixServer implements AutoCloseable {
             "mynetworks = 127.0.0.0/8",
             "relay_domains = " + node,
             "fast_flush_domains = $relay_domains",
-            "transport_maps = inline:{ " + node + " = smtp:[127.0.0.1]:" + sinkPort + " }",
+            "transport_maps = inline:{" + node + "=smtp:[127.0.0.1]:" + sinkPort + "}",
             "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination",
             "smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination",
             "local_recipient_maps =",
@@ -99,6 +100,8 @@ final class PostfixServer implements AutoCloseable {
             "scache    unix  - - n - 1 scache",
             "postlog   unix-dgram n - n - 1 postlogd",
             ""));
+        // Postfix's master writes its lock there as the postfix user.
+        Files.setOwner(dir.resolve("data"), dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix"));
         run(POSTFIX.toString(), "-c", conf().toString(), "start");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
