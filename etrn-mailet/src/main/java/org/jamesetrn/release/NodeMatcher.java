@@ -1,0 +1,54 @@
+package org.jamesetrn.release;
+
+import java.util.Collection;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import org.apache.james.core.MailAddress;
+
+/**
+ * Which queued mail is held for a node. A mail is selected when <em>any</em> of its recipients is in the node: without
+ * a gateway RemoteDelivery has split mail per recipient domain already, and a gateway-bound mail carrying several
+ * domains goes to the same gateway whoever asked, so starting it early delivers nothing to a site that did not want
+ * it. A {@code #queue} node selects every mail of its queue.
+ */
+final class NodeMatcher {
+    /** Domains whose text can go into a JMS LIKE pattern unescaped (no {@code %}, {@code _} or quote). */
+    private static final Pattern PLAIN_DOMAIN = Pattern.compile("[a-z0-9.-]+");
+
+    private final Node node;
+
+    NodeMatcher(Node node) {
+        this.node = node;
+    }
+
+    Node node() {
+        return node;
+    }
+
+    boolean matches(Collection<MailAddress> recipients) {
+        if (node.kind() == Node.Kind.QUEUE) {
+            return true;
+        }
+        return recipients.stream().anyMatch(recipient -> node.covers(recipient.getDomain()));
+    }
+
+    /**
+     * A JMS selector narrowing the recipients list ({@code a@x;b@y}) to the node, so that a release only locks mail
+     * that probably matches; {@link #matches} stays the authority. Empty when no narrowing is possible.
+     */
+    Optional<String> jmsRecipientsSelector(String recipientsProperty) {
+        if (node.kind() == Node.Kind.QUEUE || !PLAIN_DOMAIN.matcher(node.name()).matches()) {
+            return Optional.empty();
+        }
+        String exact = endsWithDomain(recipientsProperty, "@" + node.name());
+        if (node.kind() == Node.Kind.DOMAIN) {
+            return Optional.of(exact);
+        }
+        return Optional.of("(" + exact + " OR " + endsWithDomain(recipientsProperty, "." + node.name()) + ")");
+    }
+
+    private static String endsWithDomain(String property, String suffix) {
+        return "(" + property + " LIKE '%" + suffix + "' OR " + property + " LIKE '%" + suffix + ";%')";
+    }
+}

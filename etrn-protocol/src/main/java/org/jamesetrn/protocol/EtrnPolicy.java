@@ -1,0 +1,72 @@
+package org.jamesetrn.protocol;
+
+import java.util.List;
+import java.util.Set;
+
+import org.apache.james.core.Domain;
+import org.apache.james.domainlist.api.DomainList;
+import org.apache.james.domainlist.api.DomainListException;
+import org.jamesetrn.release.Node;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+
+/**
+ * Who may ask ETRN for which node. Checks, in this order, so that a refused client learns nothing about the nodes:
+ * the client is authorized; the node is served (listed in {@code <nodes>}, or its queue in {@code <queues>}); the node
+ * holds none of James's own domains (their mail is delivered locally, never deferred for a remote site); every
+ * per-node rule touching the node admits the client.
+ */
+final class EtrnPolicy {
+    static final String CLIENT_NOT_AUTHORIZED = "client not authorized";
+    static final String NODE_NOT_SERVED = "node not served by this server";
+    static final String QUEUE_NOT_SERVED = "queue not served by this server";
+    static final String LOCAL_DOMAIN = "local domain";
+    static final String RULE_REFUSED = "client not authorized for this node";
+
+    private final ClientAuthorization clients;
+    private final List<NodePattern> servedNodes;
+    private final Set<String> servedQueues;
+    private final List<NodeRule> rules;
+    private final DomainList localDomains;
+
+    EtrnPolicy(ClientAuthorization clients, List<NodePattern> servedNodes, Set<String> servedQueues,
+               List<NodeRule> rules, DomainList localDomains) {
+        this.clients = clients;
+        this.servedNodes = ImmutableList.copyOf(servedNodes);
+        this.servedQueues = ImmutableSet.copyOf(servedQueues);
+        this.rules = ImmutableList.copyOf(rules);
+        this.localDomains = localDomains;
+    }
+
+    PolicyDecision decide(EtrnClient client, Node node) throws DomainListException {
+        if (!clients.isAuthorized(client)) {
+            return PolicyDecision.refused(CLIENT_NOT_AUTHORIZED);
+        }
+        if (node.kind() == Node.Kind.QUEUE) {
+            if (!servedQueues.contains(node.name())) {
+                return PolicyDecision.refused(QUEUE_NOT_SERVED);
+            }
+        } else {
+            if (servedNodes.stream().noneMatch(pattern -> pattern.includes(node))) {
+                return PolicyDecision.refused(NODE_NOT_SERVED);
+            }
+            if (holdsLocalDomain(node)) {
+                return PolicyDecision.refused(LOCAL_DOMAIN);
+            }
+        }
+        boolean ruleRefuses = rules.stream().anyMatch(rule -> rule.applies(node) && !rule.admits(client));
+        return ruleRefuses ? PolicyDecision.refused(RULE_REFUSED) : PolicyDecision.allowed();
+    }
+
+    private boolean holdsLocalDomain(Node node) throws DomainListException {
+        if (localDomains.containsDomain(Domain.of(node.name()))) {
+            return true;
+        }
+        if (node.kind() == Node.Kind.DOMAIN_AND_SUBDOMAINS) {
+            return localDomains.getDomains().stream()
+                .anyMatch(local -> NodePattern.isSameOrSubdomain(local.asString(), node.name()));
+        }
+        return false;
+    }
+}
