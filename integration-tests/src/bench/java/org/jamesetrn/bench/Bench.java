@@ -154,10 +154,16 @@ public final class Bench {
         try (SmtpClient client = new SmtpClient(james.smtpPort())) {
             client.command("EHLO bench.test");
             sink.reset();
+            long logOffset = james.logLength();
+            long startMillis = System.currentTimeMillis();
             long start = System.nanoTime();
             SmtpClient.Reply reply = client.command("ETRN " + NODE);
             complete = reply.positive() && sink.awaitNodeDeliveries(n, timeoutMillis(n));
             runs.add(reply.nanos, reply.last(), sink, start, complete);
+            long released = james.releaseLoggedAtMillis(logOffset, NODE);
+            if (released > 0) {
+                runs.release.add(Math.max(0, released - startMillis) * 1_000_000L);
+            }
             if (!complete) {
                 log("ETRN run incomplete: reply " + reply.last() + ", " + sink.nodeDeliveries() + "/" + n + " delivered");
                 if (clearOnMiss) {

@@ -8,6 +8,8 @@ import java.util.Locale;
 final class DeliveryRuns {
     final String label;
     final Stats reply = new Stats();
+    /** ETRN sent → the engine's log line saying every selected mail is re-enqueued (1 ms resolution). */
+    final Stats release = new Stats();
     final Stats first = new Stats();
     final Stats last = new Stats();
     final List<Integer> connections = new ArrayList<>();

@@ -184,6 +184,29 @@ final class JamesServer implements AutoCloseable {
             .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"delayed\": false}")));
     }
 
+    /** Where the server's log ends now: lines written later are read from here. */
+    long logLength() throws IOException {
+        return Files.size(log());
+    }
+
+    /**
+     * When the release engine logged the end of a release for {@code node} after {@code fromOffset} ("ETRN node: n
+     * deferred mails selected, m re-enqueued", written once every selected mail is back in the queue for delivery),
+     * in epoch milliseconds (the log has millisecond resolution), or -1.
+     */
+    long releaseLoggedAtMillis(long fromOffset, String node) throws IOException {
+        byte[] all = Files.readAllBytes(log());
+        String tail = new String(all, (int) Math.min(fromOffset, all.length), (int) Math.max(0, all.length - fromOffset),
+            StandardCharsets.UTF_8);
+        Matcher line = Pattern.compile("(?m)^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*ETRN " + Pattern.quote(node)
+            + ": \\d+ deferred mails selected, \\d+ re-enqueued").matcher(tail);
+        if (!line.find()) {
+            return -1;
+        }
+        java.time.LocalTime time = java.time.LocalTime.parse(line.group(1));
+        return java.time.LocalDate.now().atTime(time).atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
+    }
+
     /** Resident set size in KiB, from /proc. */
     long rssKib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {

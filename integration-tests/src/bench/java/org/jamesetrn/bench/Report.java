@@ -73,10 +73,11 @@ final class Report {
         deliveryTable(md, etrnDeliveries, "ETRN reply");
 
         md.append("\n## 3. Selectivity (").append(num(options.nodeMails)).append(" deferred for the node among others)\n\n");
-        md.append("| case | runs | ETRN reply (= release counted) | first delivery | last delivery | others delivered | others still queued | duplicates |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| case | runs | ETRN reply (selection counted) | release done (all re-enqueued) | first delivery | last delivery | others delivered | others still queued | duplicates |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         selectivity.forEach((others, r) -> md.append("| ").append(num(options.nodeMails)).append(" among ").append(num(others))
-            .append(" | ").append(r.runs()).append(" | ").append(r.reply.format()).append(" | ").append(r.first.format())
+            .append(" | ").append(r.runs()).append(" | ").append(r.reply.format()).append(" | ").append(r.release.format())
+            .append(" | ").append(r.first.format())
             .append(" | ").append(r.last.format()).append(" | ").append(r.othersDelivered).append(" | ").append(r.othersLeft)
             .append(" | ").append(r.duplicates).append(" |\n"));
         if (!selectivity.isEmpty()) {
@@ -123,9 +124,11 @@ final class Report {
         if (!selectivity.isEmpty()) {
             int others = last(selectivity.keySet());
             DeliveryRuns r = selectivity.get(others);
+            double release = r.release.isEmpty() ? r.reply.medianMillis() : r.release.medianMillis();
             md.append("| Release ≤ 50 ms for the node's ").append(num(options.nodeMails)).append(" among ").append(num(others))
-                .append(" (ETRN reply carrying the count) | ").append(Stats.ms(r.reply.medianMillis())).append(" | ")
-                .append(passMiss(r.incomplete == 0 && r.runs() > 0 && r.reply.medianMillis() <= 50 && r.othersDelivered == 0
+                .append(" (ETRN sent → all re-enqueued; others untouched) | ").append(Stats.ms(release))
+                .append(" (reply ").append(Stats.ms(r.reply.medianMillis())).append(") | ")
+                .append(passMiss(r.incomplete == 0 && r.runs() > 0 && release <= 50 && r.othersDelivered == 0
                     && r.duplicates == 0)).append(" |\n");
         }
         DeliveryRuns james = etrnDeliveries.get(1_000);
@@ -141,9 +144,10 @@ final class Report {
     }
 
     private static void deliveryTable(StringBuilder md, Map<Integer, DeliveryRuns> rows, String replyName) {
-        md.append("| N | runs | ").append(replyName).append(" | first delivery | last delivery | mails/s | connections | complete | duplicates | reply |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
+        md.append("| N | runs | ").append(replyName).append(" | release done | first delivery | last delivery | mails/s | connections | complete | duplicates | reply |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
         rows.forEach((n, r) -> md.append("| ").append(num(n)).append(" | ").append(r.runs()).append(" | ").append(r.reply.format())
+            .append(" | ").append(r.release.format())
             .append(" | ").append(r.first.format()).append(" | ").append(r.last.format()).append(" | ").append(r.mailsPerSecond())
             .append(" | ").append(r.connectionsText()).append(" | ").append(r.completeness()).append(" | ").append(r.duplicates)
             .append(" | `").append(r.replyText()).append("` |\n"));
