@@ -39,11 +39,12 @@ final class JamesServer implements AutoCloseable {
     private final int webAdminPort;
     private final int sinkPort;
     private final String heap;
+    private final List<String> jvmOptions;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process process;
 
     JamesServer(Path dist, Path workDir, Path probeJar, boolean withExtension, int smtpPort, int webAdminPort,
-                int sinkPort, String heap) {
+                int sinkPort, String heap, List<String> jvmOptions) {
         this.dist = dist;
         this.workDir = workDir;
         this.probeJar = probeJar;
@@ -52,6 +53,7 @@ final class JamesServer implements AutoCloseable {
         this.webAdminPort = webAdminPort;
         this.sinkPort = sinkPort;
         this.heap = heap;
+        this.jvmOptions = jvmOptions;
     }
 
     int smtpPort() {
@@ -70,7 +72,9 @@ final class JamesServer implements AutoCloseable {
         prepare();
         List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xms" + heap, "-Xmx" + heap,
+            "-Xmx" + heap));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
             "-Dworking.directory=" + workDir,
             "-Dlogback.configurationFile=" + workDir.resolve("conf/logback.xml"),
             "-cp", dist.resolve("lib") + "/*",
@@ -205,6 +209,19 @@ final class JamesServer implements AutoCloseable {
         }
         java.time.LocalTime time = java.time.LocalTime.parse(line.group(1));
         return java.time.LocalDate.now().atTime(time).atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli();
+    }
+
+    /** How many releases for {@code node} the engine logged after {@code fromOffset}. */
+    long releasesLogged(long fromOffset, String node) throws IOException {
+        byte[] all = Files.readAllBytes(log());
+        String tail = new String(all, (int) Math.min(fromOffset, all.length), (int) Math.max(0, all.length - fromOffset),
+            StandardCharsets.UTF_8);
+        Matcher line = Pattern.compile("ETRN " + Pattern.quote(node) + ": \\d+ deferred mails selected").matcher(tail);
+        long count = 0;
+        while (line.find()) {
+            count++;
+        }
+        return count;
     }
 
     /** Resident set size in KiB, from /proc. */

@@ -20,6 +20,8 @@ final class Report {
         final Stats etrn = new Stats();
         final Map<String, Integer> replies = new TreeMap<>();
         long strayDeliveries;
+        long etrnSent;
+        long releasesRun;
 
         /** A refused ETRN (458 while nothing is implemented, 459 by policy) proves nothing about the target. */
         boolean allPositive() {
@@ -63,11 +65,15 @@ final class Report {
             .append("the trigger (ETRN line or WebAdmin PATCH) is written; values are median / p99 over the runs.\n\n");
 
         md.append("## 1. Reply latency on one connection (ETRN for a node with nothing deferred, N others queued)\n\n");
-        md.append("| deferred queued | NOOP median / p99 | ETRN median / p99 | ETRN replies | stray deliveries | ETRN ≤ NOOP + 1 ms |\n");
-        md.append("|---:|---:|---:|---|---:|---|\n");
+        md.append("| deferred queued | NOOP median / p99 | ETRN median / p99 | ETRN replies | releases run / ETRNs sent | stray deliveries | ETRN ≤ NOOP + 1 ms |\n");
+        md.append("|---:|---:|---:|---|---:|---:|---|\n");
         latency.forEach((size, l) -> md.append("| ").append(num(size)).append(" | ").append(l.noop.format()).append(" | ")
-            .append(l.etrn.format()).append(" | ").append(l.replies).append(" | ").append(l.strayDeliveries).append(" | ")
+            .append(l.etrn.format()).append(" | ").append(l.replies).append(" | ").append(l.releasesRun).append(" / ")
+            .append(l.etrnSent).append(" | ").append(l.strayDeliveries).append(" | ")
             .append(passMiss(l.allPositive() && l.etrn.medianMillis() <= l.noop.medianMillis() + 1)).append(" |\n"));
+
+        md.append("\n\"Releases run\" counts the engine's release log lines: an ETRN that arrives while the previous release ")
+            .append("for the node is still finishing joins it (coalescing) and gets its count without a scan of its own.\n");
 
         md.append("\n## 2. ETRN → delivery (N deferred for the node, nothing else queued)\n\n");
         deliveryTable(md, etrnDeliveries, "ETRN reply");
@@ -100,6 +106,8 @@ final class Report {
         }
 
         md.append("\n## Resident memory with ").append(num(options.memoryMails)).append(" deferred mails queued\n\n");
+        md.append("Fresh server each, mail enqueued, one ETRN, then a full GC (jcmd GC.run); run with ")
+            .append("-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 so that G1 returns unused heap and RSS follows the live data.\n\n");
         md.append("| server | RSS | heap in use after full GC |\n|---|---:|---:|\n");
         memory.forEach((name, values) -> md.append("| ").append(name).append(" | ").append(mib(values[0])).append(" | ")
             .append(mib(values[1])).append(" |\n"));
