@@ -70,7 +70,12 @@ public final class Bench {
     private JamesServer james(boolean withExtension, SmtpSink sink, String name, String... jvmOptions) throws Exception {
         JamesServer james = new JamesServer(options.dist, options.workDir.resolve(name), options.probeJar, withExtension,
             freePort(), freePort(), sink.port(), options.heap, List.of(jvmOptions));
-        james.start();
+        try {
+            james.start();
+        } catch (Exception e) {
+            james.close(); // a server that did not come up must not outlive the benchmark
+            throw e;
+        }
         return james;
     }
 
