@@ -42,20 +42,15 @@ import com.google.common.collect.ImmutableList;
  * duplicated; such mail simply waits for its retry. Raising the broker's {@code maxPageSize} lifts it.</p>
  *
  * <p>Uses the queue's own connection and its {@code copy(Session, Message)} (which knows blob messages), reached by
- * reflection; this class is loaded only when {@link #handles} recognised a JMS queue.</p>
+ * reflection; this class is loaded only when the engine recognised a JMS queue.</p>
  */
 final class JmsQueueReleaser implements QueueReleaser {
-    static final String QUEUE_CLASS = "org.apache.james.queue.jms.JMSCacheableMailQueue";
     /** JMSCacheableMailQueue.FORCE_DELIVERY: set on messages an admin flushed, which are due whatever their date. */
     private static final String FORCE_DELIVERY = "FORCE_DELIVERY";
     /** With James's prefetch of 0 the broker may need a moment to dispatch the first match; later ones flow. */
     private static final long FIRST_MESSAGE_WAIT_MILLIS = 100;
     private static final Logger LOGGER = LoggerFactory.getLogger(JmsQueueReleaser.class);
     private static final Splitter RECIPIENTS = Splitter.on(JMSSupport.JAMES_MAIL_SEPARATOR).omitEmptyStrings().trimResults();
-
-    static boolean handles(ManageableMailQueue queue) {
-        return QueueClasses.isA(queue, QUEUE_CLASS);
-    }
 
     private final ManageableMailQueue queue;
     private final Connection connection;

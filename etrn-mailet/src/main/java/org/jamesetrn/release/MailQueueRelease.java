@@ -175,11 +175,12 @@ public class MailQueueRelease implements DeferredMailRelease, Closeable {
     }
 
     private QueueReleaser releaserFor(ManageableMailQueue queue) {
-        if (MemoryQueueReleaser.handles(queue)) {
+        if (QueueClasses.isA(queue, QueueClasses.MEMORY_QUEUE)) {
             LOGGER.info("ETRN uses the memory-queue path for {}", queue.getName().asString());
             return new MemoryQueueReleaser(queue);
         }
-        if (JmsQueueReleaser.handles(queue)) {
+        // Test by name first: JmsQueueReleaser needs javax.jms, absent from servers without a JMS queue.
+        if (QueueClasses.isA(queue, QueueClasses.JMS_QUEUE)) {
             LOGGER.info("ETRN uses the JMS path for {}", queue.getName().asString());
             return new JmsQueueReleaser(queue);
         }

@@ -30,7 +30,12 @@ final class NodeMatcher {
         if (node.kind() == Node.Kind.QUEUE) {
             return true;
         }
-        return recipients.stream().anyMatch(recipient -> node.covers(recipient.getDomain()));
+        for (MailAddress recipient : recipients) { // a loop, not a stream: this runs for every queued mail
+            if (node.covers(recipient.getDomain())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

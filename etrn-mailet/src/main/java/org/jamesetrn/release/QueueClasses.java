@@ -5,6 +5,9 @@ import java.lang.reflect.Method;
 
 /** Recognises queue implementations by class name, so that their classes need not be on the server's classpath. */
 final class QueueClasses {
+    static final String MEMORY_QUEUE = "org.apache.james.queue.memory.MemoryMailQueueFactory$MemoryCacheableMailQueue";
+    static final String JMS_QUEUE = "org.apache.james.queue.jms.JMSCacheableMailQueue";
+
     private QueueClasses() {
     }
 

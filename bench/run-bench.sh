@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The ETRN benchmark (issue 6, docs/bench.md): builds the assembled James server and the harness, then measures ETRN
+# reply latency, ETRN-triggered delivery, selectivity, James's WebAdmin flush and resident memory, on loopback ports
+# only, and writes a markdown table to bench/results.md (bench/results-quick.md with --quick). Never fails on a
+# missed target: it reports pass/miss.
+#
+# Usage: bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--no-build] [--out FILE] [--heap 2g]
+#   --quick      0 / 10,000 queued, N = 100 / 1,000, fewer runs: a few minutes
+#   --postfix    also measure Debian's Postfix (installed with apt-get if missing; needs root; loopback ports only)
+#   --no-build   reuse the last build
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=1
+postfix=0
+args=()
+for arg in "$@"; do
+    case "$arg" in
+        --no-build) build=0 ;;
+        --postfix) postfix=1; args+=("$arg") ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) args+=("$arg") ;;
+    esac
+done
+
+if [ "$build" = 1 ] || [ ! -d "$top/james-server/target/james/lib" ]; then
+    # -Pbench adds integration-tests/src/bench/java; tests are not compiled or run.
+    (cd "$top" && mvn -B -q -Pbench -Dmaven.test.skip=true -pl james-server,integration-tests -am package)
+fi
+jar=$(ls "$top"/integration-tests/target/integration-tests-*.jar | head -n1)
+
+if [ "$postfix" = 1 ] && [ ! -x /usr/sbin/postfix ] && [ "$(id -u)" = 0 ]; then
+    # Installed without configuration and without starting it: the Debian default would listen on port 25.
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    policy=/usr/sbin/policy-rc.d
+    restore=0
+    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; restore=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postfix >/dev/null || true
+    if [ "$restore" = 1 ]; then rm -f "$policy"; fi
+fi
+
+cd "$top"
+exec java -Xmx1g -cp "$jar" org.jamesetrn.bench.Bench --repo "$top" --probe-jar "$jar" \
+    --command "bench/run-bench.sh $*" "${args[@]}"

@@ -1,0 +1,372 @@
+package org.jamesetrn.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * The ETRN benchmark (issue 6): starts the assembled James as a separate process with a loopback sink as the
+ * node's MX, fills RemoteDelivery's queue with deferred mail, and measures ETRN reply latency, ETRN-triggered
+ * delivery, selectivity, James's WebAdmin flush as the baseline, optionally Postfix, and resident memory. Prints a
+ * markdown report and writes it to a file. It measures and reports pass/miss; it never fails on a miss.
+ *
+ * <p>Usage: {@code bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--out FILE]}.</p>
+ */
+public final class Bench {
+    static final String QUEUE = "outgoing-smarthost";
+    static final String NODE = "customer.test";
+    static final String OTHERS = IntStream.range(0, 50).mapToObj(i -> "other-" + i + ".example")
+        .collect(Collectors.joining(","));
+
+    private final Options options;
+    private final Report report;
+    private int runId;
+
+    private Bench(Options options) {
+        this.options = options;
+        this.report = new Report(options);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        new Bench(options).run();
+    }
+
+    private void run() throws Exception {
+        long start = System.nanoTime();
+        try (SmtpSink sink = new SmtpSink(freePort(), NODE)) {
+            sink.start();
+            if (!options.postfixOnly) {
+                try (JamesServer james = james(true, sink, "james")) {
+                    log("James with ETRN started (pid " + james.pid() + "), sink on 127.0.0.1:" + sink.port());
+                    latencyAndSelectivity(james, sink);
+                    deliveries(james, sink);
+                }
+            }
+            if (options.memory && !options.postfixOnly) {
+                memory(sink);
+            }
+            if (options.postfix) {
+                postfix(sink);
+            }
+        }
+        report.totalSeconds = (System.nanoTime() - start) / 1e9;
+        String markdown = report.render();
+        System.out.println(markdown);
+        Files.createDirectories(options.out.toAbsolutePath().getParent());
+        Files.writeString(options.out, markdown);
+        log("written to " + options.out);
+    }
+
+    private JamesServer james(boolean withExtension, SmtpSink sink, String name, String... jvmOptions) throws Exception {
+        JamesServer james = new JamesServer(options.dist, options.workDir.resolve(name), options.probeJar, withExtension,
+            freePort(), freePort(), sink.port(), options.heap, List.of(jvmOptions));
+        try {
+            james.start();
+        } catch (Exception e) {
+            james.close(); // a server that did not come up must not outlive the benchmark
+            throw e;
+        }
+        return james;
+    }
+
+    /** Scenarios 1 and 3 at each size: the queue holds 0, 10,000 or 100,000 other deferred mails. */
+    private void latencyAndSelectivity(JamesServer james, SmtpSink sink) throws Exception {
+        for (int size : options.queueSizes) {
+            james.clear(QUEUE);
+            long fillMs = james.fillDeferred(QUEUE, size, OTHERS, "other" + size);
+            log("queue holds " + james.size(QUEUE) + " deferred (" + fillMs + " ms to fill)");
+            report.latency.put(size, latency(james, sink));
+            if (size > 0) {
+                report.selectivity.put(size, selectivity(james, sink, size));
+            }
+            if (size == 100_000) {
+                report.rssUnderLoadKib = james.rssKib();
+            }
+        }
+        james.clear(QUEUE);
+    }
+
+    private Report.Latency latency(JamesServer james, SmtpSink sink) throws Exception {
+        Report.Latency result = new Report.Latency();
+        sink.reset();
+        long logOffset = james.logLength();
+        try (SmtpClient client = new SmtpClient(james.smtpPort())) {
+            client.command("EHLO bench.test");
+            for (int i = 0; i < options.latencySamples / 5 + options.latencySamples; i++) {
+                SmtpClient.Reply noop = client.command("NOOP");
+                SmtpClient.Reply etrn = client.command("ETRN " + NODE);
+                if (i >= options.latencySamples / 5) {
+                    result.noop.add(noop.nanos);
+                    result.etrn.add(etrn.nanos);
+                    result.replies.merge(etrn.last(), 1, Integer::sum);
+                }
+            }
+        }
+        sink.awaitQuiet(300);
+        result.strayDeliveries = sink.nodeDeliveries() + sink.otherDeliveries();
+        result.etrnSent = options.latencySamples / 5 + options.latencySamples;
+        result.releasesRun = james.releasesLogged(logOffset, NODE);
+        log("latency with " + james.size(QUEUE) + " queued: NOOP " + result.noop.format() + ", ETRN " + result.etrn.format()
+            + " " + result.replies);
+        return result;
+    }
+
+    private DeliveryRuns selectivity(JamesServer james, SmtpSink sink, int others) throws Exception {
+        DeliveryRuns runs = new DeliveryRuns(options.nodeMails + " among " + others, options.nodeMails);
+        for (int run = 0; run < options.runs(options.nodeMails); run++) {
+            james.fillDeferred(QUEUE, options.nodeMails, NODE, "node-" + (++runId));
+            if (!etrnRun(james, sink, runs, options.nodeMails, false)) {
+                break;
+            }
+        }
+        runs.othersLeft = Long.toString(awaitSize(james, runs.incomplete == 0 ? others : others + options.nodeMails));
+        log("selectivity " + runs.label + ": reply " + runs.reply.format() + ", last " + runs.last.format()
+            + ", others delivered " + runs.othersDelivered + ", queue after " + runs.othersLeft);
+        return runs;
+    }
+
+    /** Scenarios 2 and 4: the queue holds only the node's N deferred mails. */
+    private void deliveries(JamesServer james, SmtpSink sink) throws Exception {
+        for (int n : options.nodeSizes) {
+            DeliveryRuns etrn = new DeliveryRuns(Integer.toString(n), n);
+            DeliveryRuns flush = new DeliveryRuns(Integer.toString(n), n);
+            for (int run = 0; run < options.runs(n); run++) {
+                james.clear(QUEUE);
+                james.fillDeferred(QUEUE, n, NODE, "node-" + (++runId));
+                etrnRun(james, sink, etrn, n, true);
+                james.clear(QUEUE);
+                james.fillDeferred(QUEUE, n, NODE, "node-" + (++runId));
+                flushRun(james, sink, flush, n);
+            }
+            report.etrnDeliveries.put(n, etrn);
+            report.flushDeliveries.put(n, flush);
+            log("N=" + n + ": ETRN reply " + etrn.reply.format() + " first " + etrn.first.format() + " last " + etrn.last.format()
+                + " conns " + etrn.connectionsText() + " | flush reply " + flush.reply.format() + " last " + flush.last.format());
+        }
+        james.clear(QUEUE);
+    }
+
+    /** One ETRN for the node and its deliveries; an incomplete run clears the queue if {@code clearOnMiss}. */
+    private boolean etrnRun(JamesServer james, SmtpSink sink, DeliveryRuns runs, int n, boolean clearOnMiss) throws Exception {
+        boolean complete;
+        try (SmtpClient client = new SmtpClient(james.smtpPort())) {
+            client.command("EHLO bench.test");
+            sink.reset();
+            long logOffset = james.logLength();
+            long startMillis = System.currentTimeMillis();
+            long start = System.nanoTime();
+            SmtpClient.Reply reply = client.command("ETRN " + NODE);
+            complete = reply.positive() && sink.awaitNodeDeliveries(n, timeoutMillis(n));
+            runs.add(reply.nanos, reply.last(), sink, start, complete);
+            long released = james.releaseLoggedAtMillis(logOffset, NODE);
+            if (released > 0) {
+                runs.release.add(Math.max(0, released - startMillis) * 1_000_000L);
+            }
+            if (!complete) {
+                log("ETRN run incomplete: reply " + reply.last() + ", " + sink.nodeDeliveries() + "/" + n + " delivered");
+                if (clearOnMiss) {
+                    james.clear(QUEUE);
+                }
+            }
+        }
+        sink.awaitQuiet(100);
+        return complete;
+    }
+
+    private void flushRun(JamesServer james, SmtpSink sink, DeliveryRuns runs, int n) throws Exception {
+        sink.reset();
+        long start = System.nanoTime();
+        HttpResponse<String> response = james.flush(QUEUE);
+        long replyNanos = System.nanoTime() - start;
+        boolean ok = response.statusCode() / 100 == 2;
+        boolean complete = ok && sink.awaitNodeDeliveries(n, timeoutMillis(n));
+        runs.add(replyNanos, "HTTP " + response.statusCode(), sink, start, complete);
+        if (!complete) {
+            log("flush run incomplete: HTTP " + response.statusCode() + ", " + sink.nodeDeliveries() + "/" + n + " delivered");
+            james.clear(QUEUE);
+        }
+        sink.awaitQuiet(100);
+    }
+
+    private static long timeoutMillis(int n) {
+        return 30_000L + 30L * n;
+    }
+
+    private static long awaitSize(JamesServer james, long expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long size = james.size(QUEUE);
+        while (size != expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            size = james.size(QUEUE);
+        }
+        return size;
+    }
+
+    /** Resident memory of a fresh server holding 100,000 deferred mails, with and without the extension. */
+    private void memory(SmtpSink sink) throws Exception {
+        for (boolean withExtension : new boolean[] {true, false}) {
+            // After the full GC, G1 gives back the heap it does not need: RSS then follows the live data.
+            try (JamesServer james = james(withExtension, sink, withExtension ? "james-memory-etrn" : "james-memory-stock",
+                "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20")) {
+                james.fillDeferred(QUEUE, options.memoryMails, OTHERS, "mem");
+                try (SmtpClient client = new SmtpClient(james.smtpPort())) {
+                    client.command("EHLO bench.test");
+                    client.command("ETRN " + NODE);
+                }
+                long heap = james.heapUsedAfterGcKib();
+                Thread.sleep(1000);
+                long rss = james.rssKib();
+                report.memory.put(withExtension ? "James 3.8.1 + ETRN extension" : "James 3.8.1 stock (no extension)",
+                    new long[] {rss, heap});
+                log("memory " + (withExtension ? "with" : "without") + " extension: RSS " + rss / 1024 + " MiB, heap after GC "
+                    + heap / 1024 + " MiB");
+            }
+        }
+    }
+
+    private void postfix(SmtpSink sink) throws Exception {
+        if (!PostfixServer.available()) {
+            report.postfixNote = "Postfix not installed (bench/run-bench.sh --postfix installs it with apt-get).";
+            return;
+        }
+        try (PostfixServer postfix = new PostfixServer(options.workDir.resolve("postfix"), freePort(), sink.port(), NODE)) {
+            postfix.start();
+            report.postfixVersion = postfix.version();
+            for (int n : options.nodeSizes) {
+                DeliveryRuns runs = new DeliveryRuns(Integer.toString(n), n);
+                for (int run = 0; run < options.runs(n); run++) {
+                    sink.stop();
+                    postfix.fillDeferred(n, "pf-" + (++runId));
+                    sink.start();
+                    try (SmtpClient client = new SmtpClient(postfix.smtpPort())) {
+                        client.command("EHLO bench.test");
+                        sink.reset();
+                        long start = System.nanoTime();
+                        SmtpClient.Reply reply = client.command("ETRN " + NODE);
+                        boolean complete = reply.positive() && sink.awaitNodeDeliveries(n, timeoutMillis(n));
+                        runs.add(reply.nanos, reply.last(), sink, start, complete);
+                    }
+                    sink.awaitQuiet(200);
+                    postfix.purge();
+                }
+                report.postfixDeliveries.put(n, runs);
+                log("Postfix N=" + n + ": reply " + runs.reply.format() + " last " + runs.last.format() + " conns "
+                    + runs.connectionsText());
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void log(String message) {
+        System.err.println("[bench] " + message);
+    }
+
+    /** Command-line options; --quick trades precision for a run of a few minutes. */
+    static final class Options {
+        boolean quick;
+        boolean postfix;
+        boolean postfixOnly;
+        boolean memory = true;
+        Path repo = Path.of(".").toAbsolutePath().normalize();
+        Path out;
+        Path dist;
+        Path workDir;
+        Path probeJar;
+        String heap = "2g";
+        String command = "bench/run-bench.sh";
+        List<Integer> queueSizes = List.of(0, 10_000, 100_000);
+        List<Integer> nodeSizes = List.of(100, 1_000, 10_000);
+        int nodeMails = 1_000;
+        int memoryMails = 100_000;
+        int latencySamples = 500;
+        int runsSmall = 5;
+        int runsLarge = 3;
+
+        int runs(int n) {
+            return n >= 10_000 ? runsLarge : runsSmall;
+        }
+
+        static Options parse(String[] args) {
+            Options options = new Options();
+            List<String> rest = new ArrayList<>(List.of(args));
+            while (!rest.isEmpty()) {
+                String arg = rest.remove(0);
+                switch (arg) {
+                    case "--quick":
+                        options.quick = true;
+                        break;
+                    case "--postfix":
+                        options.postfix = true;
+                        break;
+                    case "--postfix-only":
+                        options.postfix = true;
+                        options.postfixOnly = true;
+                        break;
+                    case "--no-memory":
+                        options.memory = false;
+                        break;
+                    case "--repo":
+                        options.repo = Path.of(rest.remove(0)).toAbsolutePath().normalize();
+                        break;
+                    case "--out":
+                        options.out = Path.of(rest.remove(0)).toAbsolutePath();
+                        break;
+                    case "--probe-jar":
+                        options.probeJar = Path.of(rest.remove(0)).toAbsolutePath();
+                        break;
+                    case "--heap":
+                        options.heap = rest.remove(0);
+                        break;
+                    case "--command":
+                        options.command = rest.remove(0);
+                        break;
+                    default:
+                        throw new IllegalArgumentException("unknown option " + arg
+                            + "; usage: [--quick] [--postfix] [--no-memory] [--out FILE] [--heap 2g]");
+                }
+            }
+            if (options.quick) {
+                options.queueSizes = List.of(0, 10_000);
+                options.nodeSizes = List.of(100, 1_000);
+                options.latencySamples = 100;
+                options.runsSmall = 2;
+                options.runsLarge = 1;
+                options.memoryMails = 10_000;
+            }
+            if (options.out == null) {
+                options.out = options.repo.resolve(options.quick ? "bench/results-quick.md" : "bench/results.md");
+            }
+            options.dist = options.repo.resolve("james-server/target/james");
+            options.workDir = options.repo.resolve("integration-tests/target/bench");
+            if (options.probeJar == null) {
+                throw new IllegalArgumentException("--probe-jar is required (bench/run-bench.sh passes it)");
+            }
+            return options;
+        }
+
+        Map<String, String> describe() {
+            Map<String, String> description = new LinkedHashMap<>();
+            description.put("mode", quick ? "quick" : "full");
+            description.put("queue sizes", queueSizes.toString());
+            description.put("node sizes", nodeSizes.toString());
+            description.put("latency samples per size", Integer.toString(latencySamples));
+            description.put("runs per case", runsSmall + " (" + runsLarge + " for 10,000)");
+            return description;
+        }
+    }
+}

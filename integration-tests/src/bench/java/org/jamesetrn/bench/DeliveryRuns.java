@@ -1,0 +1,72 @@
+package org.jamesetrn.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Repeated release runs of one case: how fast the trigger answered, when the first and last mail arrived. */
+final class DeliveryRuns {
+    final String label;
+    final Stats reply = new Stats();
+    /** ETRN sent → the engine's log line saying every selected mail is re-enqueued (1 ms resolution). */
+    final Stats release = new Stats();
+    final Stats first = new Stats();
+    final Stats last = new Stats();
+    final List<Integer> connections = new ArrayList<>();
+    final List<String> replies = new ArrayList<>();
+    long mails;
+    long othersDelivered;
+    long duplicates;
+    int incomplete;
+    String othersLeft = "";
+
+    DeliveryRuns(String label, long mails) {
+        this.label = label;
+        this.mails = mails;
+    }
+
+    void add(long replyNanos, String replyText, SmtpSink sink, long startNanos, boolean complete) {
+        reply.add(replyNanos);
+        replies.add(replyText.trim());
+        if (!complete) {
+            incomplete++;
+        }
+        if (sink.nodeDeliveries() > 0) {
+            first.add(sink.firstNanos() - startNanos);
+            if (complete) {
+                last.add(sink.lastNanos() - startNanos);
+            }
+        }
+        connections.add(sink.connections());
+        othersDelivered += sink.otherDeliveries();
+        duplicates += sink.nodeDeliveries() + sink.otherDeliveries() - sink.distinctMessages();
+    }
+
+    int runs() {
+        return reply.count();
+    }
+
+    String mailsPerSecond() {
+        if (last.isEmpty()) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.0f", mails / (last.medianMillis() / 1000));
+    }
+
+    String connectionsText() {
+        if (connections.isEmpty()) {
+            return "n/a";
+        }
+        List<Integer> sorted = new ArrayList<>(connections);
+        sorted.sort(Integer::compare);
+        return Integer.toString(sorted.get(sorted.size() / 2));
+    }
+
+    String replyText() {
+        return replies.isEmpty() ? "" : replies.get(replies.size() - 1).replace('\n', ' ');
+    }
+
+    String completeness() {
+        return incomplete == 0 ? "all" : (runs() - incomplete) + "/" + runs() + " complete";
+    }
+}

@@ -1,0 +1,191 @@
+package org.jamesetrn.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Debian's Postfix as the comparison relay: an instance of its own ({@code postfix -c DIR}, own queue directory),
+ * one smtpd on 127.0.0.1:PORT only (no port 25), relaying the node to the sink with {@code fast_flush_domains}, so
+ * ETRN flushes the node's deferred mail. Retries an hour apart, like James's conf: deferred mail stays deferred until
+ * ETRN. Needs root (Postfix's master runs as root) and the package (bench/run-bench.sh --postfix installs it).
+ */
+final class PostfixServer implements AutoCloseable {
+    private static final Path POSTFIX = Path.of("/usr/sbin/postfix");
+
+    private final Path dir;
+    private final int smtpPort;
+    private final int sinkPort;
+    private final String node;
+
+    PostfixServer(Path dir, int smtpPort, int sinkPort, String node) {
+        this.dir = dir;
+        this.smtpPort = smtpPort;
+        this.sinkPort = sinkPort;
+        this.node = node;
+    }
+
+    static boolean available() {
+        return Files.isExecutable(POSTFIX) && "root".equals(System.getProperty("user.name"));
+    }
+
+    int smtpPort() {
+        return smtpPort;
+    }
+
+    String version() throws Exception {
+        return "Postfix " + run("/usr/sbin/postconf", "-c", conf().toString(), "-h", "mail_version").trim();
+    }
+
+    void start() throws Exception {
+        JamesServer.deleteTree(dir);
+        Files.createDirectories(conf());
+        Files.createDirectories(dir.resolve("spool"));
+        Files.createDirectories(dir.resolve("data"));
+        Files.writeString(conf().resolve("main.cf"), String.join("\n",
+            "compatibility_level = 3.6",
+            "queue_directory = " + dir.resolve("spool"),
+            "data_directory = " + dir.resolve("data"),
+            "maillog_file = " + dir.resolve("maillog"),
+            "maillog_file_prefixes = " + dir,
+            "myhostname = relay.bench.test",
+            "mydestination =",
+            "inet_interfaces = loopback-only",
+            "inet_protocols = ipv4",
+            "mynetworks = 127.0.0.0/8",
+            "relay_domains = " + node,
+            "fast_flush_domains = $relay_domains",
+            "transport_maps = inline:{" + node + "=smtp:[127.0.0.1]:" + sinkPort + "}",
+            "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination",
+            "smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination",
+            "local_recipient_maps =",
+            "alias_maps =",
+            "alias_database =",
+            "smtp_tls_security_level = none",
+            "smtpd_tls_security_level = none",
+            "minimal_backoff_time = 3600s",
+            "maximal_backoff_time = 7200s",
+            "queue_run_delay = 3600s",
+            "smtp_connect_timeout = 5s",
+            "") );
+        Files.writeString(conf().resolve("master.cf"), String.join("\n",
+            "127.0.0.1:" + smtpPort + " inet n - n - - smtpd",
+            "pickup    unix  n - n 60 1 pickup",
+            "cleanup   unix  n - n - 0 cleanup",
+            "qmgr      unix  n - n 300 1 qmgr",
+            "rewrite   unix  - - n - - trivial-rewrite",
+            "bounce    unix  - - n - 0 bounce",
+            "defer     unix  - - n - 0 bounce",
+            "trace     unix  - - n - 0 bounce",
+            "verify    unix  - - n - 1 verify",
+            "flush     unix  n - n 1000? 0 flush",
+            "proxymap  unix  - - n - - proxymap",
+            "smtp      unix  - - n - - smtp",
+            "relay     unix  - - n - - smtp",
+            "showq     unix  n - n - - showq",
+            "error     unix  - - n - - error",
+            "retry     unix  - - n - - error",
+            "discard   unix  - - n - - discard",
+            "local     unix  - n n - - local",
+            "anvil     unix  - - n - 1 anvil",
+            "scache    unix  - - n - 1 scache",
+            "postlog   unix-dgram n - n - 1 postlogd",
+            ""));
+        // Postfix's master writes its lock there as the postfix user.
+        Files.setOwner(dir.resolve("data"), dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix"));
+        run(POSTFIX.toString(), "-c", conf().toString(), "start");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try (SmtpClient client = new SmtpClient(smtpPort)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("Postfix did not answer on 127.0.0.1:" + smtpPort + ", see " + dir.resolve("maillog"));
+    }
+
+    /** Sends {@code count} mails for the node over SMTP (sink down) and waits until Postfix has deferred them all. */
+    void fillDeferred(int count, String prefix) throws Exception {
+        int connections = 4;
+        ExecutorService senders = Executors.newFixedThreadPool(connections);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < connections; c++) {
+                int first = c;
+                done.add(senders.submit(() -> {
+                    try (SmtpClient client = new SmtpClient(smtpPort)) {
+                        client.command("EHLO bench.test");
+                        for (int i = first; i < count; i += connections) {
+                            SmtpClient.Reply reply = client.send("bench@relay.bench.test", "u" + i + "@" + node,
+                                prefix + "-" + i + "@bench");
+                            if (!reply.positive()) {
+                                throw new IOException("Postfix refused mail: " + reply.text);
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        } finally {
+            senders.shutdown();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + count / 50);
+        while (deferred() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Postfix deferred only " + deferred() + " of " + count);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private long deferred() throws IOException {
+        Path deferred = dir.resolve("spool/deferred");
+        if (!Files.isDirectory(deferred)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(deferred)) {
+            return files.filter(Files::isRegularFile).count();
+        }
+    }
+
+    /** Deletes every queued mail. */
+    void purge() throws Exception {
+        run("/usr/sbin/postsuper", "-c", conf().toString(), "-d", "ALL");
+    }
+
+    private Path conf() {
+        return dir.resolve("etc");
+    }
+
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            run(POSTFIX.toString(), "-c", conf().toString(), "stop");
+        } catch (IllegalStateException e) {
+            Bench.log("postfix stop: " + e.getMessage());
+        }
+    }
+}
