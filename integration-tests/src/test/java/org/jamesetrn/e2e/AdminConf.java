@@ -7,8 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
 
@@ -65,18 +63,6 @@ final class AdminConf {
             for (int i = 0; i < elements.getLength(); i++) {
                 elements.item(i).setTextContent(value);
             }
-        });
-    }
-
-    /** Renames every element with this tag name in the XML file (no-op when there is none). */
-    AdminConf renameElements(String file, String tag, String newTag) {
-        return editXml(file, document -> {
-            NodeList live = document.getElementsByTagName(tag);
-            List<Node> elements = new ArrayList<>();
-            for (int i = 0; i < live.getLength(); i++) {
-                elements.add(live.item(i));
-            }
-            elements.forEach(element -> document.renameNode(element, null, newTag));
         });
     }
 

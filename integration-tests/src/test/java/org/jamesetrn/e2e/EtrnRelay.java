@@ -73,9 +73,6 @@ public final class EtrnRelay implements AutoCloseable {
             // Only 127.0.0.1 relays, so that a client on 127.0.0.2 plays one from another network.
             .setElement("smtpserver.xml", "authorizedAddresses", "127.0.0.1/32")
             .etrnHandlerOptions(HANDLER_OPTIONS)
-            // WORKAROUND for a conf/ bug: RemoteDelivery 3.8.1 reads <outgoing>, not <outgoingQueue>; with the latter
-            // both mailets share queue "outgoing". No-op once conf/mailetcontainer.xml uses <outgoing>.
-            .renameElements("mailetcontainer.xml", "outgoingQueue", "outgoing")
             .setElement("mailetcontainer.xml", "gatewayPort", String.valueOf(mxPort))
             .setProperty("webadmin.properties", "port", String.valueOf(Ports.free()));
         AdminConf.copyTree(repository().resolve("james-server/target/james/extensions-jars"),

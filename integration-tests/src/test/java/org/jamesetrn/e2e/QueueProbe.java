@@ -95,7 +95,7 @@ public class QueueProbe implements GuiceProbe {
 
     private ManageableMailQueue queue(String name) {
         return obtained.computeIfAbsent(name, key -> queues.getQueue(MailQueueName.of(key))
-            .orElseThrow(() -> new IllegalStateException("no mail queue " + key + " among " + queues.listCreatedMailQueues() + " of " + queues)));
+            .orElseThrow(() -> new IllegalStateException("no mail queue " + key + " among " + queues.listCreatedMailQueues())));
     }
 
     private static QueuedMail snapshot(Mail mail, ZonedDateTime nextDelivery) {
