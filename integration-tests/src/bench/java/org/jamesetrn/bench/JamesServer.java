@@ -116,10 +116,7 @@ final class JamesServer implements AutoCloseable {
         Files.writeString(smtp, smtpXml);
 
         Path mailets = workDir.resolve("conf/mailetcontainer.xml");
-        // RemoteDelivery reads its queue name from <outgoing>; main's conf at dbac0da says <outgoingQueue>, which James
-        // ignores (both mailets then share "outgoing"). Fixed here so the node's mail sits in outgoing-smarthost.
         Files.writeString(mailets, Files.readString(mailets)
-            .replaceAll("<outgoingQueue>([^<]*)</outgoingQueue>", "<outgoing>$1</outgoing>")
             .replaceAll("<gatewayPort>[^<]*</gatewayPort>", "<gatewayPort>" + sinkPort + "</gatewayPort>"));
 
         Path webadmin = workDir.resolve("conf/webadmin.properties");
