@@ -38,8 +38,8 @@ import com.google.common.collect.ImmutableList;
  *
  * <p>Limit (ActiveMQ, measured): a selector only sees the messages the broker has paged in, by default the first
  * 200 of the queue ({@code maxPageSize}); node mail behind more than that many other messages is not found (0 of 50
- * behind 2,000 deferred ones), which is the same window James's own dequeue selector works in. Nothing is lost or
- * duplicated; such mail simply waits for its retry. Raising the broker's {@code maxPageSize} lifts it.</p>
+ * behind 2,000 deferred ones); James's own dequeue selector probably shares that window (not verified). Nothing is
+ * lost or duplicated; such mail simply waits for its retry. Raising the broker's {@code maxPageSize} lifts it.</p>
  *
  * <p>Uses the queue's own connection and its {@code copy(Session, Message)} (which knows blob messages), reached by
  * reflection; this class is loaded only when the engine recognised a JMS queue.</p>
