@@ -37,6 +37,7 @@ class MalformedEtrnTest {
         lines.put("8-bit (UTF-8 e-acute)", concat(ascii("ETRN customer"), "\u00e9".getBytes(StandardCharsets.UTF_8), ascii(".test")));
         lines.put("8-bit (Latin-1 e-acute)", concat(ascii("ETRN customer"), new byte[] {(byte) 0xe9}, ascii(".test")));
         lines.put("1,000-character label", ascii("ETRN " + "a".repeat(1000) + ".test"));
+        lines.put("64-character label", ascii("ETRN " + "a".repeat(64) + ".customer.test"));
         lines.put("300-character domain of short labels", ascii("ETRN " + "abcd.".repeat(60) + "test"));
         return lines;
     }
