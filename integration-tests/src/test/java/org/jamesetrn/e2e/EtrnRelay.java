@@ -13,6 +13,7 @@ import org.apache.james.GuiceJamesServer;
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
 import org.apache.james.dnsservice.api.DNSService;
+import org.apache.james.utils.DataProbeImpl;
 import org.apache.james.utils.GuiceProbe;
 
 import com.google.inject.multibindings.Multibinder;
@@ -66,13 +67,21 @@ public final class EtrnRelay implements AutoCloseable {
     }
 
     public static EtrnRelay start(TestDns dns, int mxPort) throws Exception {
+        return start(dns, mxPort, HANDLER_OPTIONS);
+    }
+
+    /**
+     * A relay whose ETRN handler has the given options (an XML fragment replacing the handler element's content),
+     * for tests of one option (rate limit, private replies); James boots again in the same JVM in about a second.
+     */
+    public static EtrnRelay start(TestDns dns, int mxPort, String handlerOptions) throws Exception {
         Path workingDirectory = Files.createTempDirectory("james-etrn-e2e");
         int smtpPort = Ports.free();
         AdminConf.copy(repository().resolve("conf"), workingDirectory)
             .setElement("smtpserver.xml", "bind", "127.0.0.1:" + smtpPort)
             // Only 127.0.0.1 relays, so that a client on 127.0.0.2 plays one from another network.
             .setElement("smtpserver.xml", "authorizedAddresses", "127.0.0.1/32")
-            .etrnHandlerOptions(HANDLER_OPTIONS)
+            .etrnHandlerOptions(handlerOptions)
             .setElement("mailetcontainer.xml", "gatewayPort", String.valueOf(mxPort))
             .setProperty("webadmin.properties", "port", String.valueOf(Ports.free()));
         AdminConf.copyTree(repository().resolve("james-server/target/james/extensions-jars"),
@@ -101,6 +110,11 @@ public final class EtrnRelay implements AutoCloseable {
 
     public QueueProbe queues() {
         return server.getProbe(QueueProbe.class);
+    }
+
+    /** Adds a James user, who may then authenticate with SMTP AUTH. */
+    public void addUser(String user, String password) throws Exception {
+        server.getProbe(DataProbeImpl.class).addUser(user, password);
     }
 
     public SmtpClient connect() {

@@ -96,6 +96,18 @@ public final class SmtpClient implements Closeable {
         return read();
     }
 
+    /** Sends the bytes as they are, then CRLF: for 8-bit bytes, NUL and bare CR, which {@link #command} cannot send. */
+    public Reply rawCommand(byte[] line) {
+        try {
+            out.write(line);
+            out.write(new byte[] {'\r', '\n'});
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return read();
+    }
+
     /** Sends one message (MAIL, RCPT..., DATA) with the given Message-ID; returns the reply to the final dot. */
     public Reply send(String from, List<String> recipients, String messageId) {
         expect(command("MAIL FROM:<" + from + ">"), 250);

@@ -1,0 +1,119 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 3, two handler options over a socket, on a relay of their own (the shared one keeps detailed replies and a
+ * generous limit): {@code <replies>private</replies>} answers 250 whatever is waiting, and the mail still goes out;
+ * a small {@code <rateLimit>} (3 per 60 s per client address) answers 458 4.7.0 once used up, releases nothing, and
+ * the session goes on. Each test connects from its own loopback addresses, so that their buckets are apart.
+ */
+class RateLimitAndPrivateRepliesTest {
+    /** Allowed by <allowedNetworks> (not relaying clients): the rate-limited client and an unaffected one. */
+    private static final String LIMITED_CLIENT = "127.0.0.3";
+    private static final String OTHER_CLIENT = "127.0.0.4";
+    private static final int PERMITS = 3;
+    private static final String HANDLER_OPTIONS = ""
+        + "<allowRelayingClients>true</allowRelayingClients>"
+        + "<allowAuthenticatedUsers>true</allowAuthenticatedUsers>"
+        + "<allowedNetworks>" + LIMITED_CLIENT + "/32, " + OTHER_CLIENT + "/32</allowedNetworks>"
+        + "<nodes>@customer.test, other.test</nodes>"
+        + "<queues>" + EtrnRelay.SMARTHOST_QUEUE + "</queues>"
+        + "<replies>private</replies>"
+        + "<rateLimit><permits>" + PERMITS + "</permits><period>60s</period></rateLimit>"
+        + "<replyTimeout>2s</replyTimeout>";
+
+    private static CustomerMx mx;
+    private static EtrnRelay relay;
+
+    @BeforeAll
+    static void startRelay() throws Exception {
+        int mxPort = Ports.free();
+        TestDns dns = new TestDns();
+        for (String domain : RelayExtension.MX_DOMAINS) {
+            dns.mx(domain, mxPort);
+        }
+        mx = new CustomerMx(mxPort);
+        relay = EtrnRelay.start(dns, mxPort, HANDLER_OPTIONS);
+    }
+
+    @AfterAll
+    static void stopRelay() throws Exception {
+        mx.stop();
+        relay.close();
+    }
+
+    @BeforeEach
+    void siteDownAndQueuesEmpty() throws Exception {
+        mx.stop();
+        mx.forget();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            relay.clearQueues();
+            return Mails.queued(relay) == 0;
+        });
+    }
+
+    @Test
+    void privateRepliesAre250WithoutCountsAndTheMailArrives() {
+        List<String> held = Mails.deferred(relay, "customer.test", 2);
+        mx.start();
+
+        try (SmtpClient site = relay.connect()) {
+            SmtpClient.Reply started = site.etrn("customer.test");
+            assertThat(started.code()).as("%s", started).isEqualTo(250);
+            assertThat(started.text()).isEqualTo("2.0.0 OK, queuing for node customer.test started");
+            // Nothing waiting looks the same: private replies tell nothing about the queue.
+            SmtpClient.Reply nothing = site.etrn("other.test");
+            assertThat(nothing.code()).as("%s", nothing).isEqualTo(250);
+            assertThat(nothing.text()).isEqualTo("2.0.0 OK, queuing for node other.test started");
+        }
+        await().atMost(Duration.ofSeconds(2))
+            .untilAsserted(() -> assertThat(mx.messageIdsFor("customer.test")).containsExactlyInAnyOrderElementsOf(held));
+    }
+
+    @Test
+    void aClientOverItsRateLimitGets458ReleasesNothingAndTheSessionGoesOn() throws Exception {
+        List<String> held = Mails.deferred(relay, "customer.test", 1);
+        mx.start();
+
+        try (SmtpClient site = SmtpClient.connect(relay.smtpPort(), Optional.of(LIMITED_CLIENT))) {
+            site.ehlo();
+            for (int i = 0; i < PERMITS; i++) {
+                assertThat(site.etrn("other.test").code()).as("ETRN %d of the burst", i + 1).isEqualTo(250);
+            }
+            SmtpClient.Reply limited = site.etrn("customer.test");
+            assertThat(limited.code()).as("%s", limited).isEqualTo(458);
+            assertThat(limited.text())
+                .isEqualTo("4.7.0 Unable to queue messages for node customer.test: too many ETRN requests, try later");
+            assertThat(site.command("NOOP").code()).as("the session goes on").isEqualTo(250);
+            assertThat(site.etrn("@customer.test").code()).as("still limited").isEqualTo(458);
+            assertThat(site.etrn("@").code()).as("syntax is checked first").isEqualTo(501);
+        }
+        // The bucket belongs to the client address, not to the session.
+        try (SmtpClient again = SmtpClient.connect(relay.smtpPort(), Optional.of(LIMITED_CLIENT))) {
+            again.ehlo();
+            assertThat(again.etrn("customer.test").code()).isEqualTo(458);
+        }
+
+        Fence.deliveredThroughBothQueues(relay, mx);
+        assertThat(mx.messageIds()).doesNotContainAnyElementsOf(held);
+        assertThat(Mails.deferredIds(relay)).containsExactlyElementsOf(held);
+
+        // Another client has its own bucket: its ETRN releases the mail.
+        try (SmtpClient other = SmtpClient.connect(relay.smtpPort(), Optional.of(OTHER_CLIENT))) {
+            other.ehlo();
+            assertThat(other.etrn("customer.test").code()).isEqualTo(250);
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> mx.messageIds().containsAll(held));
+    }
+}
