@@ -9,7 +9,8 @@ import com.google.common.base.Preconditions;
 
 /**
  * What an ETRN request names (RFC 1985 section 3): a domain, a domain with its subdomains ({@code @domain}),
- * or a named queue ({@code #queue}). Syntax is checked by the protocol side; this is the parsed value.
+ * or a named queue ({@code #queue}). The parsed value; {@link NodeSyntax} is its grammar, shared by the ETRN
+ * command and the WebAdmin route.
  */
 public final class Node {
     public enum Kind {

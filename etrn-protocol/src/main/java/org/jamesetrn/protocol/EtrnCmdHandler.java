@@ -20,7 +20,9 @@ import org.apache.james.protocols.api.handler.CommandHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.core.esmtp.EhloExtension;
 import org.jamesetrn.release.DeferredMailRelease;
+import org.jamesetrn.release.InvalidNodeException;
 import org.jamesetrn.release.Node;
+import org.jamesetrn.release.NodeSyntax;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

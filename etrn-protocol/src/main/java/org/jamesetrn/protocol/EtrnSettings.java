@@ -13,6 +13,7 @@ import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.dnsservice.library.netmatcher.NetMatcher;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.util.DurationParser;
+import org.jamesetrn.release.InvalidNodeException;
 import org.jamesetrn.release.Node;
 
 import com.google.common.base.Splitter;

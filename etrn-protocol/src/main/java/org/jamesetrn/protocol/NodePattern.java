@@ -1,6 +1,8 @@
 package org.jamesetrn.protocol;
 
+import org.jamesetrn.release.InvalidNodeException;
 import org.jamesetrn.release.Node;
+import org.jamesetrn.release.NodeSyntax;
 
 /**
  * A node written in the configuration (served nodes, per-node rules), in the ETRN syntax: {@code d} is exactly the

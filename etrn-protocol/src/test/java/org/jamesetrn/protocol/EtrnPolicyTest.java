@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.Username;
 import org.apache.james.domainlist.api.DomainListException;
+import org.jamesetrn.release.NodeSyntax;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

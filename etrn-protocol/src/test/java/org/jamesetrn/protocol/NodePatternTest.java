@@ -2,6 +2,7 @@ package org.jamesetrn.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.jamesetrn.release.NodeSyntax;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

@@ -1,6 +1,4 @@
-package org.jamesetrn.protocol;
-
-import org.jamesetrn.release.Node;
+package org.jamesetrn.release;
 
 /**
  * The ETRN argument grammar (RFC 1985 section 3): {@code ETRN SP node}, where node is
@@ -15,7 +13,7 @@ import org.jamesetrn.release.Node;
  * anything else (no argument, several arguments, control characters, 8-bit, over-long) is a syntax error.
  */
 public final class NodeSyntax {
-    static final int MAX_QUEUE_NAME = 255;
+    private static final int MAX_QUEUE_NAME = 255;
     /** The longest node: {@code #} and a queue name, or {@code @}, a domain and the root dot. */
     private static final int MAX_ARGUMENT = Math.max(1 + MAX_QUEUE_NAME, 1 + DomainSyntax.MAX_DOMAIN + 1);
 

@@ -1,4 +1,4 @@
-package org.jamesetrn.protocol;
+package org.jamesetrn.release;
 
 /** An ETRN argument (or a configured node) that is not a node: the reason is safe to show, it never echoes input. */
 public class InvalidNodeException extends Exception {

@@ -1,4 +1,4 @@
-package org.jamesetrn.protocol;
+package org.jamesetrn.release;
 
 /**
  * RFC 5321 {@code Domain} syntax (section 4.1.2): dot-separated labels of ASCII letters, digits and hyphens, no label
@@ -9,7 +9,7 @@ package org.jamesetrn.protocol;
  * {@code customer.test.}) is accepted and stripped by {@link NodeSyntax}; address literals are not domains.
  */
 final class DomainSyntax {
-    static final int MAX_LABEL = 63;
+    private static final int MAX_LABEL = 63;
     static final int MAX_DOMAIN = 253;
 
     private DomainSyntax() {
