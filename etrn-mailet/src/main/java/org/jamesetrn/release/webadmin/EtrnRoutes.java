@@ -1,0 +1,163 @@
+package org.jamesetrn.release.webadmin;
+
+import static org.eclipse.jetty.http.HttpStatus.ACCEPTED_202;
+import static org.eclipse.jetty.http.HttpStatus.BAD_REQUEST_400;
+import static org.eclipse.jetty.http.HttpStatus.INTERNAL_SERVER_ERROR_500;
+import static org.eclipse.jetty.http.HttpStatus.NOT_FOUND_404;
+import static org.eclipse.jetty.http.HttpStatus.SERVICE_UNAVAILABLE_503;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.inject.Inject;
+
+import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.utils.ErrorResponder;
+import org.apache.james.webadmin.utils.ErrorResponder.ErrorType;
+import org.apache.james.webadmin.utils.JsonTransformer;
+import org.jamesetrn.release.DeferredMailRelease;
+import org.jamesetrn.release.InvalidNodeException;
+import org.jamesetrn.release.Node;
+import org.jamesetrn.release.NodeSyntax;
+import org.jamesetrn.release.UnknownQueueException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import spark.HaltException;
+import spark.Request;
+import spark.Response;
+import spark.Service;
+
+/**
+ * The operator's ETRN (Postfix {@code postqueue -s site}, Sendmail {@code -qR}): {@code POST /etrn/{node}} starts the
+ * release of a node's deferred mail through the same {@link DeferredMailRelease} as the SMTP command, the node
+ * written in the ETRN grammar ({@code customer.test}, {@code @customer.test}, {@code #outgoing}, URL-encoded: a
+ * {@code #} must be sent as {@code %23}).
+ *
+ * <p>No ETRN policy here (clients, nodes, queues, rate limit): WebAdmin is the administrator's own interface, which
+ * must stay on loopback or behind James's JWT authentication. The engine still serves only its configured queues.</p>
+ *
+ * <p>Loaded by James's WebAdmin from {@code extensions.routes} in conf/webadmin.properties; the engine comes from
+ * {@code EtrnReleaseModule} in conf/extensions.properties.</p>
+ */
+public class EtrnRoutes implements Routes {
+    public static final String BASE_PATH = "/etrn";
+    /** Long enough for a scan of a large queue, short enough for an HTTP client; the release goes on past it. */
+    static final Duration COUNT_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(EtrnRoutes.class);
+
+    private final DeferredMailRelease release;
+    private final JsonTransformer jsonTransformer;
+    private final Duration countTimeout;
+
+    @Inject
+    public EtrnRoutes(DeferredMailRelease release, JsonTransformer jsonTransformer) {
+        this(release, jsonTransformer, COUNT_TIMEOUT);
+    }
+
+    EtrnRoutes(DeferredMailRelease release, JsonTransformer jsonTransformer, Duration countTimeout) {
+        this.release = release;
+        this.jsonTransformer = jsonTransformer;
+        this.countTimeout = countTimeout;
+    }
+
+    @Override
+    public String getBasePath() {
+        return BASE_PATH;
+    }
+
+    @Override
+    public void define(Service service) {
+        service.post(BASE_PATH + "/:node", this::release, jsonTransformer);
+        service.post(BASE_PATH, (request, response) -> {
+            throw invalidNode(new InvalidNodeException("a node is required: POST /etrn/{node}"));
+        });
+    }
+
+    private NodeReleaseDTO release(Request request, Response response) {
+        Node node = parse(request.params("node"));
+        CompletableFuture<Long> started;
+        try {
+            started = release.release(node);
+        } catch (RuntimeException e) {
+            throw failure(node, e);
+        }
+        try {
+            Long count = started.get(countTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (count == null) {
+                return pending(node, response);
+            }
+            LOGGER.info("WebAdmin ETRN node {}: started count={}", node, count);
+            return NodeReleaseDTO.released(node, count);
+        } catch (TimeoutException e) {
+            started.whenComplete((count, error) -> logLateOutcome(node, count, error));
+            return pending(node, response);
+        } catch (ExecutionException e) {
+            throw failure(node, e.getCause());
+        } catch (CancellationException e) {
+            throw failure(node, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ErrorResponder.builder()
+                .statusCode(INTERNAL_SERVER_ERROR_500)
+                .type(ErrorType.SERVER_ERROR)
+                .message("Interrupted while waiting for the release of node %s", node.asString())
+                .haltError();
+        }
+    }
+
+    private static Node parse(String argument) {
+        try {
+            return NodeSyntax.parse(argument);
+        } catch (InvalidNodeException e) {
+            throw invalidNode(e);
+        }
+    }
+
+    /** The reason never echoes the input (see {@link InvalidNodeException}). */
+    private static HaltException invalidNode(InvalidNodeException e) {
+        LOGGER.info("WebAdmin ETRN node <invalid>: {}", e.getMessage());
+        return ErrorResponder.builder()
+            .statusCode(BAD_REQUEST_400)
+            .type(ErrorType.INVALID_ARGUMENT)
+            .message("Invalid ETRN node: %s", e.getMessage())
+            .haltError();
+    }
+
+    /** 202: the count was not known in time; the release goes on. */
+    private static NodeReleaseDTO pending(Node node, Response response) {
+        LOGGER.info("WebAdmin ETRN node {}: started, count not yet known", node);
+        response.status(ACCEPTED_202);
+        return NodeReleaseDTO.pending(node);
+    }
+
+    private static HaltException failure(Node node, Throwable cause) {
+        if (cause instanceof UnknownQueueException) {
+            LOGGER.info("WebAdmin ETRN node {}: {}", node, cause.getMessage());
+            return ErrorResponder.builder()
+                .statusCode(NOT_FOUND_404)
+                .type(ErrorType.NOT_FOUND)
+                .message("Queue %s is not served by ETRN (conf/etrn.properties queues)", node.name())
+                .haltError();
+        }
+        LOGGER.warn("WebAdmin ETRN node {}: release failed", node, cause);
+        return ErrorResponder.builder()
+            .statusCode(SERVICE_UNAVAILABLE_503)
+            .type(ErrorType.SERVER_ERROR)
+            .message("Unable to release node %s, try later", node.asString())
+            .haltError();
+    }
+
+    private static void logLateOutcome(Node node, Long count, Throwable error) {
+        if (error != null) {
+            LOGGER.warn("WebAdmin ETRN node {}: release failed after the answer", node, error);
+        } else {
+            LOGGER.info("WebAdmin ETRN node {}: started count={} after the answer", node, count);
+        }
+    }
+}
