@@ -54,11 +54,13 @@ public final class EtrnRelay implements AutoCloseable {
     private final Path workingDirectory;
     private final GuiceJamesServer server;
     private final int smtpPort;
+    private final int webAdminPort;
 
-    private EtrnRelay(Path workingDirectory, GuiceJamesServer server, int smtpPort) {
+    private EtrnRelay(Path workingDirectory, GuiceJamesServer server, int smtpPort, int webAdminPort) {
         this.workingDirectory = workingDirectory;
         this.server = server;
         this.smtpPort = smtpPort;
+        this.webAdminPort = webAdminPort;
     }
 
     /** The repository root: conf/, james.sh and the assembled server live there. */
@@ -77,13 +79,14 @@ public final class EtrnRelay implements AutoCloseable {
     public static EtrnRelay start(TestDns dns, int mxPort, String handlerOptions) throws Exception {
         Path workingDirectory = Files.createTempDirectory("james-etrn-e2e");
         int smtpPort = Ports.free();
+        int webAdminPort = Ports.free();
         AdminConf.copy(repository().resolve("conf"), workingDirectory)
             .setElement("smtpserver.xml", "bind", "127.0.0.1:" + smtpPort)
             // Only 127.0.0.1 relays, so that a client on 127.0.0.2 plays one from another network.
             .setElement("smtpserver.xml", "authorizedAddresses", "127.0.0.1/32")
             .etrnHandlerOptions(handlerOptions)
             .setElement("mailetcontainer.xml", "gatewayPort", String.valueOf(mxPort))
-            .setProperty("webadmin.properties", "port", String.valueOf(Ports.free()));
+            .setProperty("webadmin.properties", "port", String.valueOf(webAdminPort));
         AdminConf.copyTree(repository().resolve("james-server/target/james/extensions-jars"),
             workingDirectory.resolve("extensions-jars"));
 
@@ -101,11 +104,16 @@ public final class EtrnRelay implements AutoCloseable {
             delete(workingDirectory);
             throw e;
         }
-        return new EtrnRelay(workingDirectory, server, smtpPort);
+        return new EtrnRelay(workingDirectory, server, smtpPort, webAdminPort);
     }
 
     public int smtpPort() {
         return smtpPort;
+    }
+
+    /** WebAdmin, on 127.0.0.1 as conf/webadmin.properties ships it, with the shipped extension routes. */
+    public int webAdminPort() {
+        return webAdminPort;
     }
 
     public QueueProbe queues() {

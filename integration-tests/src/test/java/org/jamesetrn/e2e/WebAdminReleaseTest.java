@@ -1,0 +1,82 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The operator's ETRN: {@code POST /etrn/{node}} on James's WebAdmin, loaded from the shipped
+ * conf/webadmin.properties {@code extensions.routes}, releases through the same engine as the SMTP command.
+ */
+@ExtendWith(RelayExtension.class)
+class WebAdminReleaseTest {
+    private static final Duration DELIVERY = Duration.ofSeconds(2);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void releasesTheNodeAnswersTheCountAndTheMailArrives(EtrnRelay relay, CustomerMx mx) throws Exception {
+        List<String> customer = Mails.deferred(relay, "customer.test", 3);
+        List<String> other = Mails.deferred(relay, "other.test", 1);
+        mx.start();
+
+        HttpResponse<String> response = post(relay, "/etrn/%40customer.test");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"node\":\"@customer.test\",\"released\":3}");
+        await().atMost(DELIVERY)
+            .untilAsserted(() -> assertThat(mx.messageIds()).containsExactlyInAnyOrderElementsOf(customer));
+        Fence.deliveredThroughBothQueues(relay, mx);
+        assertThat(mx.messageIds()).doesNotContainAnyElementsOf(other);
+        assertThat(Mails.deferredIds(relay)).containsExactlyInAnyOrderElementsOf(other);
+
+        assertThat(post(relay, "/etrn/customer.test").body()).isEqualTo("{\"node\":\"customer.test\",\"released\":0}");
+    }
+
+    @Test
+    void releasesAQueueTheEtrnHandlerDoesNotAllow(EtrnRelay relay, CustomerMx mx) throws Exception {
+        // The handler's <queues> lists only outgoing-smarthost; WebAdmin has no ETRN policy, the engine serves both.
+        List<String> dns = Mails.deferred(relay, "other.test", 2);
+        mx.start();
+
+        HttpResponse<String> response = post(relay, "/etrn/%23" + EtrnRelay.DNS_QUEUE);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"node\":\"#" + EtrnRelay.DNS_QUEUE + "\",\"released\":2}");
+        await().atMost(DELIVERY)
+            .untilAsserted(() -> assertThat(mx.messageIds()).containsExactlyInAnyOrderElementsOf(dns));
+    }
+
+    @Test
+    void syntaxErrorIs400AndUnknownQueueIs404AndNothingMoves(EtrnRelay relay, CustomerMx mx) throws Exception {
+        List<String> customer = Mails.deferred(relay, "customer.test", 1);
+        mx.start();
+
+        HttpResponse<String> malformed = post(relay, "/etrn/a..b");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).contains("\"type\":\"InvalidArgument\"", "Invalid ETRN node: empty label in domain");
+
+        HttpResponse<String> unknown = post(relay, "/etrn/%23nosuch");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("\"type\":\"notFound\"", "Queue nosuch is not served by ETRN");
+
+        Fence.deliveredThroughBothQueues(relay, mx);
+        assertThat(mx.messageIds()).doesNotContainAnyElementsOf(customer);
+        assertThat(Mails.deferredIds(relay)).containsExactlyInAnyOrderElementsOf(customer);
+    }
+
+    private HttpResponse<String> post(EtrnRelay relay, String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + relay.webAdminPort() + path);
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(40))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
