@@ -24,8 +24,8 @@ import java.util.stream.Stream;
  * separate process, the way ./james.sh starts it, in its own working directory with a copy of conf/ and these
  * benchmark overrides only: loopback ports, the smarthost route's gatewayPort pointed at the sink, the ETRN rate
  * limit off (the benchmark sends hundreds of ETRNs on one connection), and the benchmark-only WebAdmin route
- * (org.jamesetrn.bench.probe) that fills a queue with deferred mail. Without the extension, the ETRN handler,
- * its module and its jars are left out.
+ * (org.jamesetrn.bench.probe) that fills a queue with deferred mail, added to the routes conf/ ships. Without the
+ * extension, the ETRN handler, its module, its jars and its WebAdmin route are left out.
  */
 final class JamesServer implements AutoCloseable {
     private static final Pattern ETRN_HANDLER = Pattern.compile(
@@ -121,20 +121,35 @@ final class JamesServer implements AutoCloseable {
 
         Path webadmin = workDir.resolve("conf/webadmin.properties");
         StringBuilder properties = new StringBuilder();
+        List<String> routes = new ArrayList<>();
         for (String line : Files.readAllLines(webadmin)) {
-            if (!line.startsWith("host=") && !line.startsWith("port=") && !line.startsWith("enabled=")
-                && !line.startsWith("extensions.routes=")) {
+            if (line.startsWith("extensions.routes=")) {
+                routes.addAll(shippedRoutes(line.substring("extensions.routes=".length())));
+            } else if (!line.startsWith("host=") && !line.startsWith("port=") && !line.startsWith("enabled=")) {
                 properties.append(line).append('\n');
             }
         }
+        routes.add("org.jamesetrn.bench.probe.BenchQueueRoutes");
         properties.append("enabled=true\nhost=127.0.0.1\nport=").append(webAdminPort).append('\n')
-            .append("extensions.routes=org.jamesetrn.bench.probe.BenchQueueRoutes\n");
+            .append("extensions.routes=").append(String.join(",", routes)).append('\n');
         Files.writeString(webadmin, properties.toString());
 
         if (!withExtension) {
             Files.writeString(workDir.resolve("conf/extensions.properties"), "# benchmark: without the ETRN extension\n");
             Files.deleteIfExists(workDir.resolve("conf/etrn.properties"));
         }
+    }
+
+    /** The routes conf/ ships (EtrnRoutes); without the extension its jar is absent, so ours are left out. */
+    private List<String> shippedRoutes(String value) {
+        List<String> routes = new ArrayList<>();
+        for (String route : value.split(",")) {
+            String name = route.trim();
+            if (!name.isEmpty() && (withExtension || !name.startsWith("org.jamesetrn.release."))) {
+                routes.add(name);
+            }
+        }
+        return routes;
     }
 
     private boolean smtpAnswers() {
