@@ -67,7 +67,7 @@ class JamesShSmokeTest {
             .start();
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .until(() -> Ports.listening(smtpPort) || !james.isAlive());
+                .until(() -> (Ports.listening(smtpPort) && Ports.listening(webAdminPort)) || !james.isAlive());
             assertThat(james.isAlive()).as("james.sh is running (log: %s)", log).isTrue();
 
             try (SmtpClient client = SmtpClient.connect(smtpPort)) {
@@ -84,6 +84,13 @@ class JamesShSmokeTest {
             assertThat(queueNames(webAdminPort))
                 .as("queues of conf/etrn.properties, each the <outgoing> of a RemoteDelivery mailet in mailetcontainer.xml")
                 .containsAll(etrnQueues(repository));
+            // conf/webadmin.properties loads the operator's ETRN route from the etrn-mailet jar.
+            HttpResponse<String> release = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webAdminPort + "/etrn/%40customer.test"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(release.statusCode()).as("POST /etrn/@customer.test: %s", release.body()).isEqualTo(200);
+            assertThat(release.body()).startsWith("{\"node\":\"@customer.test\",\"released\":");
         } finally {
             james.destroy();
             if (!james.waitFor(60, TimeUnit.SECONDS)) {
