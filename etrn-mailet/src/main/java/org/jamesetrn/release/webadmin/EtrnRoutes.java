@@ -2,16 +2,10 @@ package org.jamesetrn.release.webadmin;
 
 import static org.eclipse.jetty.http.HttpStatus.ACCEPTED_202;
 import static org.eclipse.jetty.http.HttpStatus.BAD_REQUEST_400;
-import static org.eclipse.jetty.http.HttpStatus.INTERNAL_SERVER_ERROR_500;
 import static org.eclipse.jetty.http.HttpStatus.NOT_FOUND_404;
 import static org.eclipse.jetty.http.HttpStatus.SERVICE_UNAVAILABLE_503;
 
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.inject.Inject;
 
@@ -19,11 +13,12 @@ import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.utils.ErrorResponder;
 import org.apache.james.webadmin.utils.ErrorResponder.ErrorType;
 import org.apache.james.webadmin.utils.JsonTransformer;
+import org.jamesetrn.release.BoundedRelease;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.InvalidNodeException;
 import org.jamesetrn.release.Node;
 import org.jamesetrn.release.NodeSyntax;
-import org.jamesetrn.release.UnknownQueueException;
+import org.jamesetrn.release.ReleaseResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +46,8 @@ public class EtrnRoutes implements Routes {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(EtrnRoutes.class);
 
-    private final DeferredMailRelease release;
+    private final BoundedRelease release;
     private final JsonTransformer jsonTransformer;
-    private final Duration countTimeout;
 
     @Inject
     public EtrnRoutes(DeferredMailRelease release, JsonTransformer jsonTransformer) {
@@ -61,9 +55,8 @@ public class EtrnRoutes implements Routes {
     }
 
     EtrnRoutes(DeferredMailRelease release, JsonTransformer jsonTransformer, Duration countTimeout) {
-        this.release = release;
+        this.release = new BoundedRelease(release, countTimeout);
         this.jsonTransformer = jsonTransformer;
-        this.countTimeout = countTimeout;
     }
 
     @Override
@@ -81,33 +74,29 @@ public class EtrnRoutes implements Routes {
 
     private NodeReleaseDTO release(Request request, Response response) {
         Node node = parse(request.params("node"));
-        CompletableFuture<Long> started;
-        try {
-            started = release.release(node);
-        } catch (RuntimeException e) {
-            throw failure(node, e);
-        }
-        try {
-            Long count = started.get(countTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            if (count == null) {
-                return pending(node, response);
-            }
-            LOGGER.info("WebAdmin ETRN node {}: started count={}", node, count);
-            return NodeReleaseDTO.released(node, count);
-        } catch (TimeoutException e) {
-            started.whenComplete((count, error) -> logLateOutcome(node, count, error));
-            return pending(node, response);
-        } catch (ExecutionException e) {
-            throw failure(node, e.getCause());
-        } catch (CancellationException e) {
-            throw failure(node, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ErrorResponder.builder()
-                .statusCode(INTERNAL_SERVER_ERROR_500)
-                .type(ErrorType.SERVER_ERROR)
-                .message("Interrupted while waiting for the release of node %s", node.asString())
-                .haltError();
+        ReleaseResult result = release.start(node);
+        switch (result.status()) {
+            case STARTED:
+                LOGGER.info("WebAdmin ETRN node {}: started count={}", node, result.count().orElseThrow());
+                return NodeReleaseDTO.released(node, result.count().orElseThrow());
+            case PENDING:
+                // 202: the count was not known in time; the release goes on.
+                LOGGER.info("WebAdmin ETRN node {}: started, count not yet known", node);
+                response.status(ACCEPTED_202);
+                return NodeReleaseDTO.pending(node);
+            case UNKNOWN_QUEUE:
+                LOGGER.info("WebAdmin ETRN node {}: queue not served", node);
+                throw ErrorResponder.builder()
+                    .statusCode(NOT_FOUND_404)
+                    .type(ErrorType.NOT_FOUND)
+                    .message("Queue %s is not served by ETRN (conf/etrn.properties queues)", node.name())
+                    .haltError();
+            default:
+                throw ErrorResponder.builder()
+                    .statusCode(SERVICE_UNAVAILABLE_503)
+                    .type(ErrorType.SERVER_ERROR)
+                    .message("Unable to release node %s, try later", node.asString())
+                    .haltError();
         }
     }
 
@@ -127,37 +116,5 @@ public class EtrnRoutes implements Routes {
             .type(ErrorType.INVALID_ARGUMENT)
             .message("Invalid ETRN node: %s", e.getMessage())
             .haltError();
-    }
-
-    /** 202: the count was not known in time; the release goes on. */
-    private static NodeReleaseDTO pending(Node node, Response response) {
-        LOGGER.info("WebAdmin ETRN node {}: started, count not yet known", node);
-        response.status(ACCEPTED_202);
-        return NodeReleaseDTO.pending(node);
-    }
-
-    private static HaltException failure(Node node, Throwable cause) {
-        if (cause instanceof UnknownQueueException) {
-            LOGGER.info("WebAdmin ETRN node {}: {}", node, cause.getMessage());
-            return ErrorResponder.builder()
-                .statusCode(NOT_FOUND_404)
-                .type(ErrorType.NOT_FOUND)
-                .message("Queue %s is not served by ETRN (conf/etrn.properties queues)", node.name())
-                .haltError();
-        }
-        LOGGER.warn("WebAdmin ETRN node {}: release failed", node, cause);
-        return ErrorResponder.builder()
-            .statusCode(SERVICE_UNAVAILABLE_503)
-            .type(ErrorType.SERVER_ERROR)
-            .message("Unable to release node %s, try later", node.asString())
-            .haltError();
-    }
-
-    private static void logLateOutcome(Node node, Long count, Throwable error) {
-        if (error != null) {
-            LOGGER.warn("WebAdmin ETRN node {}: release failed after the answer", node, error);
-        } else {
-            LOGGER.info("WebAdmin ETRN node {}: started count={} after the answer", node, count);
-        }
     }
 }

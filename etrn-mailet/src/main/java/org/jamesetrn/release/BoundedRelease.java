@@ -1,4 +1,4 @@
-package org.jamesetrn.protocol;
+package org.jamesetrn.release;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -7,28 +7,26 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.jamesetrn.release.DeferredMailRelease;
-import org.jamesetrn.release.Node;
-import org.jamesetrn.release.UnknownQueueException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts a release and waits for its count at most the reply timeout: RFC 1985 wants the reply at once, the delivery
- * happens after. A release that outlives the wait goes on; its late failure is only logged.
+ * Starts a release and waits for its count at most a timeout: RFC 1985 wants the ETRN reply at once, the delivery
+ * happens after. A release that outlives the wait goes on; its late failure is only logged. Shared by the SMTP
+ * handler and the WebAdmin route, so both read a release's outcome the same way.
  */
-final class BoundedRelease {
+public final class BoundedRelease {
     private static final Logger LOGGER = LoggerFactory.getLogger(BoundedRelease.class);
 
     private final DeferredMailRelease release;
     private final Duration replyTimeout;
 
-    BoundedRelease(DeferredMailRelease release, Duration replyTimeout) {
+    public BoundedRelease(DeferredMailRelease release, Duration replyTimeout) {
         this.release = release;
         this.replyTimeout = replyTimeout;
     }
 
-    ReleaseResult start(Node node) {
+    public ReleaseResult start(Node node) {
         CompletableFuture<Long> started;
         try {
             started = release.release(node);

@@ -1,10 +1,10 @@
-package org.jamesetrn.protocol;
+package org.jamesetrn.release;
 
 import java.util.Optional;
 
 /** What the release said within the reply timeout. */
-final class ReleaseResult {
-    enum Status {
+public final class ReleaseResult {
+    public enum Status {
         /** The count of started mails is known. */
         STARTED,
         /** Not known within the reply timeout: the release goes on. */
@@ -31,12 +31,12 @@ final class ReleaseResult {
         this.count = count;
     }
 
-    Status status() {
+    public Status status() {
         return status;
     }
 
     /** Number of deferred mails whose delivery was started; present only when {@link Status#STARTED}. */
-    Optional<Long> count() {
+    public Optional<Long> count() {
         return count;
     }
 }
