@@ -9,7 +9,7 @@ usage() {
 Usage: ./james.sh [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build]
   --smtp       SMTP listener (default 127.0.0.1:2525, or \$ETRN_SMTP)
   --webadmin   WebAdmin listener (default 127.0.0.1:8000, or \$ETRN_WEBADMIN)
-  --no-build   reuse the last build (james-server/target/james)
+  --no-build   reuse the last build of the jars (james-server/target/james); conf/ is always the repository's
 Each SMTP port gets its own instance folder (james-server/target/instance-PORT), so two servers can run side by side.
 USAGE
 }
@@ -35,11 +35,12 @@ if [ "$build" = 1 ] || [ ! -d "$dist/lib" ]; then
     (cd "$top" && mvn -B -q -DskipTests -pl james-server -am package)
 fi
 
-# An instance folder is James's working directory: conf/, extensions-jars/ and the var/ it writes.
+# An instance folder is James's working directory: conf/, extensions-jars/ and the var/ it writes. conf/ is the
+# repository's as it stands now (with --no-build too: an edit to conf/ takes effect at the next start).
 instance="$top/james-server/target/instance-${smtp##*:}"
 rm -rf "$instance/conf" "$instance/extensions-jars"
 mkdir -p "$instance"
-cp -r "$dist/conf" "$dist/extensions-jars" "$instance/"
+cp -r "$top/conf" "$dist/extensions-jars" "$instance/"
 sed -i "s|<bind>[^<]*</bind>|<bind>${smtp}</bind>|" "$instance/conf/smtpserver.xml"
 sed -i -e "s|^host=.*|host=${webadmin%:*}|" -e "s|^port=.*|port=${webadmin##*:}|" "$instance/conf/webadmin.properties"
 

@@ -19,7 +19,9 @@ import com.google.common.collect.ImmutableList;
  */
 public final class ReleaseConfiguration {
     public static final String FILE_NAME = "etrn";
-    public static final String QUEUES = "queues";
+    public static final String QUEUES = "release.queues";
+    /** The key's name before 0.2: it read like the ETRN handler's {@code <queues>}, which is another gate. */
+    static final String FORMER_QUEUES = "queues";
     public static final String THREADS = "release.threads";
     public static final String GENERIC_SAFETY_MARGIN = "release.generic.safetyMarginSeconds";
 
@@ -35,7 +37,12 @@ public final class ReleaseConfiguration {
         }
     }
 
-    public static ReleaseConfiguration from(Configuration configuration) {
+    public static ReleaseConfiguration from(Configuration configuration) throws ConfigurationException {
+        if (configuration.containsKey(FORMER_QUEUES)) {
+            throw new ConfigurationException("etrn.properties: the key '" + FORMER_QUEUES + "' is now '" + QUEUES
+                + "' (the RemoteDelivery queues ETRN looks in); rename it. Which #queue an SMTP client may ask for is "
+                + "<queues> of the ETRN handler in smtpserver.xml.");
+        }
         // PropertiesProvider splits on commas already; a plain Configuration may hand back "a,b" as one value.
         List<String> names = configuration.getList(String.class, QUEUES, ImmutableList.of());
         ImmutableList<MailQueueName> queues = names.stream()
@@ -48,7 +55,11 @@ public final class ReleaseConfiguration {
         int threads = configuration.getInt(THREADS, DEFAULT_THREADS);
         Duration margin = Duration.ofSeconds(configuration.getLong(GENERIC_SAFETY_MARGIN,
             DEFAULT_GENERIC_SAFETY_MARGIN.toSeconds()));
-        return new ReleaseConfiguration(queues.isEmpty() ? DEFAULT_QUEUES : queues, threads, margin);
+        try {
+            return new ReleaseConfiguration(queues.isEmpty() ? DEFAULT_QUEUES : queues, threads, margin);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("etrn.properties: " + e.getMessage(), e);
+        }
     }
 
     public static ReleaseConfiguration defaults() {

@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 
 import org.apache.commons.configuration2.BaseConfiguration;
+import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.queue.api.MailQueueName;
 import org.junit.jupiter.api.Test;
 
 class ReleaseConfigurationTest {
     @Test
-    void emptyConfigurationMeansTheOutgoingQueue() {
+    void emptyConfigurationMeansTheOutgoingQueue() throws Exception {
         ReleaseConfiguration configuration = ReleaseConfiguration.from(new BaseConfiguration());
 
         assertThat(configuration.queues()).containsExactly(MailQueueName.of("outgoing"));
@@ -20,7 +21,7 @@ class ReleaseConfigurationTest {
     }
 
     @Test
-    void queuesAreACommaSeparatedList() {
+    void queuesAreACommaSeparatedList() throws Exception {
         BaseConfiguration properties = new BaseConfiguration();
         properties.addProperty(ReleaseConfiguration.QUEUES, " outgoing , outgoing-smarthost,,outgoing");
         properties.addProperty(ReleaseConfiguration.THREADS, 4);
@@ -39,6 +40,19 @@ class ReleaseConfigurationTest {
         BaseConfiguration properties = new BaseConfiguration();
         properties.addProperty(ReleaseConfiguration.THREADS, 0);
 
-        assertThatThrownBy(() -> ReleaseConfiguration.from(properties)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ReleaseConfiguration.from(properties))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining(ReleaseConfiguration.THREADS);
+    }
+
+    @Test
+    void theFormerQueuesKeyStopsStartUpWithWhatToChange() {
+        BaseConfiguration properties = new BaseConfiguration();
+        properties.addProperty("queues", "outgoing");
+
+        assertThatThrownBy(() -> ReleaseConfiguration.from(properties))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("'queues' is now 'release.queues'")
+            .hasMessageContaining("<queues> of the ETRN handler in smtpserver.xml");
     }
 }

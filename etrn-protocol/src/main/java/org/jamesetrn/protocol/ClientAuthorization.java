@@ -20,7 +20,7 @@ final class ClientAuthorization {
         this.allowedNetworks = allowedNetworks;
     }
 
-    boolean isAuthorized(EtrnClient client) {
+    boolean isAuthorized(Requester client) {
         return (allowRelayingClients && client.relayingAllowed())
             || (allowAuthenticatedUsers && client.user().isPresent())
             || (client.address() != null

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * logs, and one counter per outcome. The client's raw argument is never logged: a syntax error logs the reason.
  */
 final class EtrnAudit {
-    private static final Logger LOGGER = LoggerFactory.getLogger(EtrnCmdHandler.class);
+    private static final Logger LOGGER = LoggerFactory.getLogger(EtrnAudit.class);
     private static final String NODE = "etrn.node";
     private static final String DECISION = "etrn.decision";
 
@@ -23,17 +23,21 @@ final class EtrnAudit {
         this.metricFactory = metricFactory;
     }
 
-    void record(EtrnClient client, String node, EtrnOutcome outcome, String detail) {
-        metricFactory.generate(outcome.metricName()).increment();
+    void record(Requester client, EtrnAnswer answer) {
+        metricFactory.generate(answer.outcome().metricName()).increment();
         String user = client.user().map(Username::asString).orElse("-");
         MDCBuilder mdc = MDCBuilder.create()
             .addToContext(MDCBuilder.PROTOCOL, "SMTP")
             .addToContext(MDCBuilder.ACTION, "ETRN")
             .addToContext(MDCBuilder.IP, client.addressAsString())
             .addToContext(MDCBuilder.USER, user)
-            .addToContext(NODE, node)
-            .addToContext(DECISION, outcome.name());
-        MDCBuilder.withMdc(mdc, () -> LOGGER.info("ETRN from {} user {} node {}: {} {}",
-            client.addressAsString(), user, node, outcome.name().toLowerCase(Locale.US), detail));
+            .addToContext(DECISION, answer.outcome().name());
+        answer.node().ifPresent(node -> mdc.addToContext(NODE, node.asString()));
+        String node = answer.node().map(requested -> " node " + requested.asString()).orElse("");
+        String detail = answer.detail().isEmpty() ? "" : " (" + answer.detail() + ")";
+        String count = answer.count().isPresent() && answer.outcome() != EtrnOutcome.NOTHING_WAITING
+            ? ", " + answer.count().getAsLong() + " deferred mails" : "";
+        MDCBuilder.withMdc(mdc, () -> LOGGER.info("ETRN from {} user {}{}: {}{}{}", client.addressAsString(), user,
+            node, answer.outcome().name().toLowerCase(Locale.US).replace('_', ' '), count, detail));
     }
 }

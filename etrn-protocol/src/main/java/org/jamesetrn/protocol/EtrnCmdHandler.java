@@ -19,12 +19,12 @@ import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.api.handler.CommandHandler;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.core.esmtp.EhloExtension;
-import org.jamesetrn.release.BoundedRelease;
+import org.jamesetrn.node.InvalidNodeException;
+import org.jamesetrn.node.Node;
+import org.jamesetrn.node.NodeSyntax;
+import org.jamesetrn.release.CountWait;
 import org.jamesetrn.release.DeferredMailRelease;
-import org.jamesetrn.release.InvalidNodeException;
-import org.jamesetrn.release.Node;
 import org.jamesetrn.release.ReleaseResult;
-import org.jamesetrn.release.NodeSyntax;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +42,6 @@ import com.google.common.collect.ImmutableSet;
 public class EtrnCmdHandler implements CommandHandler<SMTPSession>, EhloExtension {
     private static final Logger LOGGER = LoggerFactory.getLogger(EtrnCmdHandler.class);
     private static final String COMMAND = "ETRN";
-    private static final String INVALID_NODE = "<invalid>";
 
     private final DeferredMailRelease release;
     private final DomainList domainList;
@@ -53,7 +52,7 @@ public class EtrnCmdHandler implements CommandHandler<SMTPSession>, EhloExtensio
     private EtrnPolicy policy;
     private ReplyMode replyMode;
     private ClientRateLimiter rateLimiter;
-    private BoundedRelease boundedRelease;
+    private CountWait countWait;
 
     @Inject
     public EtrnCmdHandler(DeferredMailRelease release, DomainList domainList, DNSService dnsService,
@@ -87,83 +86,70 @@ public class EtrnCmdHandler implements CommandHandler<SMTPSession>, EhloExtensio
         this.policy = newPolicy;
         this.replyMode = newReplyMode;
         this.rateLimiter = newRateLimiter;
-        this.boundedRelease = new BoundedRelease(release, replyTimeout);
+        this.countWait = new CountWait(release, replyTimeout);
     }
 
     @Override
     public Response onCommand(SMTPSession session, Request request) {
-        EtrnClient client = EtrnClient.of(session);
+        Requester client = Requester.of(session);
+        EtrnAnswer answer;
         try {
-            return handle(session, client, request.getArgument());
+            answer = decide(session, client, request.getArgument());
         } catch (RuntimeException e) {
             // Whatever breaks inside (a release engine bug...), the client reads a temporary failure, not a trace.
             LOGGER.error("ETRN from {} failed", client.addressAsString(), e);
-            audit.record(client, INVALID_NODE, EtrnOutcome.FAILED, "internal error");
-            return EtrnReplies.internalError();
+            answer = EtrnAnswer.internalError();
         }
+        audit.record(client, answer);
+        return EtrnReplies.to(answer);
     }
 
-    private Response handle(SMTPSession session, EtrnClient client, String argument) {
+    private EtrnAnswer decide(SMTPSession session, Requester client, String argument) {
         if (session.getAttachment(SMTPSession.CURRENT_HELO_MODE, State.Connection).isEmpty()) {
-            return badSequence(client, "Need HELO or EHLO before ETRN");
+            return EtrnAnswer.badSequence("Need HELO or EHLO before ETRN");
         }
         if (session.getAttachment(SMTPSession.SENDER, State.Transaction).isPresent()) {
-            return badSequence(client, "ETRN not allowed inside a mail transaction");
+            return EtrnAnswer.badSequence("ETRN not allowed inside a mail transaction");
         }
         Node node;
         try {
             node = NodeSyntax.parse(argument);
         } catch (InvalidNodeException e) {
-            audit.record(client, INVALID_NODE, EtrnOutcome.SYNTAX_ERROR, e.getMessage());
-            return EtrnReplies.syntaxError(e.getMessage());
+            return EtrnAnswer.syntaxError(e.getMessage());
         }
         if (!rateLimiter.tryAcquire(client.address())) {
-            audit.record(client, node.asString(), EtrnOutcome.RATE_LIMITED, "");
-            return EtrnReplies.rateLimited(node);
+            return EtrnAnswer.of(EtrnOutcome.RATE_LIMITED, node, "");
         }
         PolicyDecision decision;
         try {
             decision = policy.decide(client, node);
         } catch (DomainListException e) {
             LOGGER.warn("ETRN: cannot read the local domains", e);
-            audit.record(client, node.asString(), EtrnOutcome.FAILED, "domain list unavailable");
-            return EtrnReplies.unableToQueue(node);
+            return EtrnAnswer.of(EtrnOutcome.FAILED, node, "domain list unavailable");
         }
         if (!decision.isAllowed()) {
-            String reason = decision.refusal().orElseThrow();
-            audit.record(client, node.asString(), EtrnOutcome.REFUSED, reason);
-            return EtrnReplies.notAllowed(node, reason);
+            return EtrnAnswer.of(EtrnOutcome.REFUSED, node, decision.refusal().orElseThrow());
         }
-        return release(client, node);
+        return release(node);
     }
 
-    private Response release(EtrnClient client, Node node) {
-        ReleaseResult result = boundedRelease.start(node);
+    /** Starts the release and words its outcome as the reply mode wants it. */
+    private EtrnAnswer release(Node node) {
+        ReleaseResult result = countWait.release(node);
         switch (result.status()) {
             case FAILED:
-                audit.record(client, node.asString(), EtrnOutcome.FAILED, "release failed");
-                return EtrnReplies.unableToQueue(node);
+                return EtrnAnswer.of(EtrnOutcome.FAILED, node, "release failed");
             case UNKNOWN_QUEUE:
-                audit.record(client, node.asString(), EtrnOutcome.REFUSED, EtrnPolicy.QUEUE_NOT_SERVED);
-                return EtrnReplies.notAllowed(node, EtrnPolicy.QUEUE_NOT_SERVED);
+                return EtrnAnswer.of(EtrnOutcome.REFUSED, node, EtrnPolicy.QUEUE_NOT_SERVED);
             case STARTED:
                 long count = result.count().orElseThrow();
-                if (replyMode == ReplyMode.DETAILED) {
-                    audit.record(client, node.asString(),
-                        count == 0 ? EtrnOutcome.NOTHING_WAITING : EtrnOutcome.STARTED, "count=" + count);
-                    return count == 0 ? EtrnReplies.noMessagesWaiting(node) : EtrnReplies.messagesStarted(node, count);
+                if (replyMode == ReplyMode.PRIVATE) {
+                    return EtrnAnswer.counted(EtrnOutcome.QUEUING_STARTED, node, count);
                 }
-                audit.record(client, node.asString(), EtrnOutcome.QUEUING_STARTED, "count=" + count);
-                return EtrnReplies.queuingStarted(node);
+                return EtrnAnswer.counted(count == 0 ? EtrnOutcome.NOTHING_WAITING : EtrnOutcome.STARTED, node, count);
             default:
-                audit.record(client, node.asString(), EtrnOutcome.QUEUING_STARTED, "count=unknown");
-                return EtrnReplies.queuingStarted(node);
+                return EtrnAnswer.of(EtrnOutcome.QUEUING_STARTED, node, "count not known within the reply timeout");
         }
-    }
-
-    private Response badSequence(EtrnClient client, String reason) {
-        audit.record(client, "-", EtrnOutcome.BAD_SEQUENCE, reason);
-        return EtrnReplies.badSequence(reason);
     }
 
     @Override

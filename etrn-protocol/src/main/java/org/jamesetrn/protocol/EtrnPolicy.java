@@ -6,7 +6,7 @@ import java.util.Set;
 import org.apache.james.core.Domain;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.domainlist.api.DomainListException;
-import org.jamesetrn.release.Node;
+import org.jamesetrn.node.Node;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
@@ -25,12 +25,12 @@ final class EtrnPolicy {
     static final String RULE_REFUSED = "client not authorized for this node";
 
     private final ClientAuthorization clients;
-    private final List<NodePattern> servedNodes;
+    private final List<Node> servedNodes;
     private final Set<String> servedQueues;
     private final List<NodeRule> rules;
     private final DomainList localDomains;
 
-    EtrnPolicy(ClientAuthorization clients, List<NodePattern> servedNodes, Set<String> servedQueues,
+    EtrnPolicy(ClientAuthorization clients, List<Node> servedNodes, Set<String> servedQueues,
                List<NodeRule> rules, DomainList localDomains) {
         this.clients = clients;
         this.servedNodes = ImmutableList.copyOf(servedNodes);
@@ -39,7 +39,7 @@ final class EtrnPolicy {
         this.localDomains = localDomains;
     }
 
-    PolicyDecision decide(EtrnClient client, Node node) throws DomainListException {
+    PolicyDecision decide(Requester client, Node node) throws DomainListException {
         if (!clients.isAuthorized(client)) {
             return PolicyDecision.refused(CLIENT_NOT_AUTHORIZED);
         }
@@ -51,7 +51,7 @@ final class EtrnPolicy {
             if (holdsLocalDomain(node)) {
                 return PolicyDecision.refused(LOCAL_DOMAIN);
             }
-            if (servedNodes.stream().noneMatch(pattern -> pattern.includes(node))) {
+            if (servedNodes.stream().noneMatch(served -> served.includes(node))) {
                 return PolicyDecision.refused(NODE_NOT_SERVED);
             }
         }
@@ -64,8 +64,7 @@ final class EtrnPolicy {
             return true;
         }
         if (node.kind() == Node.Kind.DOMAIN_AND_SUBDOMAINS) {
-            return localDomains.getDomains().stream()
-                .anyMatch(local -> NodePattern.isSameOrSubdomain(local.asString(), node.name()));
+            return localDomains.getDomains().stream().anyMatch(node::covers);
         }
         return false;
     }

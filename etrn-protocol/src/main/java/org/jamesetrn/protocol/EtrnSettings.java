@@ -13,8 +13,9 @@ import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.dnsservice.library.netmatcher.NetMatcher;
 import org.apache.james.domainlist.api.DomainList;
 import org.apache.james.util.DurationParser;
-import org.jamesetrn.release.InvalidNodeException;
-import org.jamesetrn.release.Node;
+import org.jamesetrn.node.InvalidNodeException;
+import org.jamesetrn.node.Node;
+import org.jamesetrn.node.NodeSyntax;
 
 import com.google.common.base.Splitter;
 import com.google.common.base.Ticker;
@@ -48,13 +49,13 @@ final class EtrnSettings {
             config.getBoolean("allowRelayingClients", DEFAULT_ALLOW_RELAYING_CLIENTS),
             config.getBoolean("allowAuthenticatedUsers", DEFAULT_ALLOW_AUTHENTICATED_USERS),
             networks(list(config, "allowedNetworks")));
-        ImmutableList.Builder<NodePattern> servedNodes = ImmutableList.builder();
+        ImmutableList.Builder<Node> servedNodes = ImmutableList.builder();
         for (String written : list(config, "nodes")) {
-            NodePattern pattern = pattern(written, "nodes");
-            if (pattern.node().kind() == Node.Kind.QUEUE) {
+            Node node = node(written, "nodes");
+            if (node.kind() == Node.Kind.QUEUE) {
                 throw new ConfigurationException("ETRN <nodes> lists domains; put queue names in <queues>: " + written);
             }
-            servedNodes.add(pattern);
+            servedNodes.add(node);
         }
         Set<String> queues = ImmutableSet.copyOf(list(config, "queues"));
         return new EtrnPolicy(clients, servedNodes.build(), queues, rules(), localDomains);
@@ -100,7 +101,7 @@ final class EtrnSettings {
             if (networks.isEmpty() && users.isEmpty()) {
                 throw new ConfigurationException("ETRN <node name=\"" + name + "\"> needs <networks> or <users>");
             }
-            rules.add(new NodeRule(pattern(name, "node name"), networks(networks), ImmutableSet.copyOf(users)));
+            rules.add(new NodeRule(node(name, "node name"), networks(networks), ImmutableSet.copyOf(users)));
         }
         return rules.build();
     }
@@ -109,9 +110,9 @@ final class EtrnSettings {
         return networks.isEmpty() ? Optional.empty() : Optional.of(new NetMatcher(networks, dnsService));
     }
 
-    private NodePattern pattern(String written, String option) throws ConfigurationException {
+    private Node node(String written, String option) throws ConfigurationException {
         try {
-            return NodePattern.parse(written);
+            return NodeSyntax.parse(written.trim());
         } catch (InvalidNodeException e) {
             throw new ConfigurationException("ETRN <" + option + ">: '" + written + "' is not a node: " + e.getMessage());
         }

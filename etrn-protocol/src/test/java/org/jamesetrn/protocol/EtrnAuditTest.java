@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Optional;
 
 import org.apache.james.core.Username;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.protocols.api.BaseRequest;
+import org.jamesetrn.node.Node;
+import org.jamesetrn.release.RecordingRelease;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,9 +22,9 @@ import ch.qos.logback.core.read.ListAppender;
 import com.google.common.net.InetAddresses;
 
 class EtrnAuditTest {
-    private final Logger logger = (Logger) LoggerFactory.getLogger(EtrnCmdHandler.class);
+    private final Logger logger = (Logger) LoggerFactory.getLogger(EtrnAudit.class);
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private final CountingMetricFactory metrics = new CountingMetricFactory();
+    private final RecordingMetricFactory metrics = new RecordingMetricFactory();
     private Level previousLevel;
 
     @BeforeEach
@@ -40,16 +43,16 @@ class EtrnAuditTest {
 
     @Test
     void oneInfoLineWithClientUserNodeDecisionAndCountInTheMdc() {
-        EtrnClient client = new EtrnClient(InetAddresses.forString("192.0.2.7"), false,
+        Requester client = new Requester(InetAddresses.forString("192.0.2.7"), false,
             Optional.of(Username.of("alice")));
 
-        new EtrnAudit(metrics).record(client, "@customer.test", EtrnOutcome.STARTED, "count=3");
+        new EtrnAudit(metrics).record(client, EtrnAnswer.counted(EtrnOutcome.STARTED, Node.domainAndSubdomains("customer.test"), 3));
 
         assertThat(appender.list).hasSize(1);
         ILoggingEvent event = appender.list.get(0);
         assertThat(event.getLevel()).isEqualTo(Level.INFO);
         assertThat(event.getFormattedMessage())
-            .isEqualTo("ETRN from 192.0.2.7 user alice node @customer.test: started count=3");
+            .isEqualTo("ETRN from 192.0.2.7 user alice node @customer.test: started, 3 deferred mails");
         assertThat(event.getMDCPropertyMap())
             .containsEntry("ip", "192.0.2.7")
             .containsEntry("user", "alice")
@@ -57,7 +60,7 @@ class EtrnAuditTest {
             .containsEntry("protocol", "SMTP")
             .containsEntry("etrn.node", "@customer.test")
             .containsEntry("etrn.decision", "STARTED");
-        assertThat(metrics.count("etrn_started")).isEqualTo(1);
+        assertThat(metrics.countFor("etrn_started")).isEqualTo(1);
     }
 
     @Test
@@ -72,7 +75,7 @@ class EtrnAuditTest {
             new BaseRequest("ETRN", "bad..node"));
 
         assertThat(appender.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
-            "ETRN from 127.0.0.1 user - node customer.test: started count=2",
-            "ETRN from 127.0.0.1 user - node <invalid>: syntax_error empty label in domain");
+            "ETRN from 127.0.0.1 user - node customer.test: started, 2 deferred mails",
+            "ETRN from 127.0.0.1 user -: syntax error (empty label in domain)");
     }
 }

@@ -11,10 +11,12 @@ import org.apache.commons.configuration2.XMLConfiguration;
 import org.apache.commons.configuration2.convert.DisabledListDelimiterHandler;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.commons.configuration2.io.FileHandler;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.protocols.api.BaseRequest;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.smtp.SMTPSession;
-import org.jamesetrn.release.Node;
+import org.jamesetrn.node.Node;
+import org.jamesetrn.release.RecordingRelease;
 import org.jamesetrn.release.ReleaseException;
 import org.jamesetrn.release.UnknownQueueException;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +29,7 @@ class EtrnCmdHandlerTest {
 
     private final RecordingRelease release = new RecordingRelease();
     private final FixedDomainList localDomains = new FixedDomainList("relay.local");
-    private final CountingMetricFactory metrics = new CountingMetricFactory();
+    private final RecordingMetricFactory metrics = new RecordingMetricFactory();
     private final ManualTicker ticker = new ManualTicker();
     private EtrnCmdHandler handler;
 
@@ -131,7 +133,7 @@ class EtrnCmdHandlerTest {
         assertThat(line(response)).isEqualTo("250 2.0.0 OK, queuing for node customer.test started");
         assertThat(took).isLessThan(Duration.ofSeconds(5));
         assertThat(slowCount).isNotDone();
-        assertThat(metrics.count("etrn_queuing_started")).isEqualTo(1);
+        assertThat(metrics.countFor("etrn_queuing_started")).isEqualTo(1);
         slowCount.complete(7L);
     }
 
@@ -141,7 +143,7 @@ class EtrnCmdHandlerTest {
 
         assertThat(line(etrn(trusted(), "customer.test")))
             .isEqualTo("458 4.3.0 Unable to queue messages for node customer.test");
-        assertThat(metrics.count("etrn_failed")).isEqualTo(1);
+        assertThat(metrics.countFor("etrn_failed")).isEqualTo(1);
     }
 
     @Test
@@ -180,7 +182,7 @@ class EtrnCmdHandlerTest {
         assertThat(line(etrn(trusted(), "#outgoing")))
             .isEqualTo("459 4.7.1 Node #outgoing not allowed: queue not served by this server");
         assertThat(release.released()).isEmpty();
-        assertThat(metrics.count("etrn_refused")).isEqualTo(4);
+        assertThat(metrics.countFor("etrn_refused")).isEqualTo(4);
     }
 
     @Test
@@ -221,7 +223,7 @@ class EtrnCmdHandlerTest {
         assertThat(etrn(trusted(), "customer.test other.test").getRetCode()).isEqualTo("501");
         assertThat(etrn(trusted(), "[192.0.2.1]").getRetCode()).isEqualTo("501");
         assertThat(release.released()).isEmpty();
-        assertThat(metrics.count("etrn_syntax_error")).isEqualTo(4);
+        assertThat(metrics.countFor("etrn_syntax_error")).isEqualTo(4);
     }
 
     @Test
@@ -236,7 +238,7 @@ class EtrnCmdHandlerTest {
         assertThat(line(etrn(TestSessions.inTransaction(trusted()), "customer.test")))
             .isEqualTo("503 5.5.1 ETRN not allowed inside a mail transaction");
         assertThat(release.released()).isEmpty();
-        assertThat(metrics.count("etrn_bad_sequence")).isEqualTo(1);
+        assertThat(metrics.countFor("etrn_bad_sequence")).isEqualTo(1);
     }
 
     @Test
@@ -265,7 +267,7 @@ class EtrnCmdHandlerTest {
         assertThat(limited.isEndSession()).isFalse();
         assertThat(etrn(TestSessions.afterEhlo("127.0.0.2", true), "customer.test").getRetCode()).isEqualTo("251");
         assertThat(release.released()).hasSize(3);
-        assertThat(metrics.count("etrn_rate_limited")).isEqualTo(1);
+        assertThat(metrics.countFor("etrn_rate_limited")).isEqualTo(1);
 
         ticker.advance(Duration.ofHours(1));
         assertThat(etrn(session, "customer.test").getRetCode()).isEqualTo("251");

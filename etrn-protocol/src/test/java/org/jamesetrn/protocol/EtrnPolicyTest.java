@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.Username;
 import org.apache.james.domainlist.api.DomainListException;
-import org.jamesetrn.release.NodeSyntax;
+import org.jamesetrn.node.NodeSyntax;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,19 +26,19 @@ class EtrnPolicyTest {
         return new EtrnSettings(TestConfigurations.handler(xml), new LiteralDnsService()).policy(localDomains);
     }
 
-    private static EtrnClient relaying(String ip) {
-        return new EtrnClient(InetAddresses.forString(ip), true, Optional.empty());
+    private static Requester relaying(String ip) {
+        return new Requester(InetAddresses.forString(ip), true, Optional.empty());
     }
 
-    private static EtrnClient stranger(String ip) {
-        return new EtrnClient(InetAddresses.forString(ip), false, Optional.empty());
+    private static Requester stranger(String ip) {
+        return new Requester(InetAddresses.forString(ip), false, Optional.empty());
     }
 
-    private static EtrnClient user(String ip, String name) {
-        return new EtrnClient(InetAddresses.forString(ip), false, Optional.of(Username.of(name)));
+    private static Requester user(String ip, String name) {
+        return new Requester(InetAddresses.forString(ip), false, Optional.of(Username.of(name)));
     }
 
-    private String decide(EtrnPolicy policy, EtrnClient client, String node) throws Exception {
+    private String decide(EtrnPolicy policy, Requester client, String node) throws Exception {
         return policy.decide(client, NodeSyntax.parse(node)).refusal().orElse("allowed");
     }
 
@@ -120,7 +120,7 @@ class EtrnPolicyTest {
             + "<allowRelayingClients>" + relayingClients + "</allowRelayingClients>"
             + "<allowAuthenticatedUsers>" + authenticatedUsers + "</allowAuthenticatedUsers>"
             + "<allowedNetworks>" + networks + "</allowedNetworks>");
-        EtrnClient client = clientKind.equals("relaying") ? relaying("198.51.100.7")
+        Requester client = clientKind.equals("relaying") ? relaying("198.51.100.7")
             : clientKind.equals("user") ? user("198.51.100.7", "alice") : stranger("198.51.100.7");
 
         assertThat(decide(policy, client, "customer.test")).isEqualTo(expected);
@@ -154,7 +154,7 @@ class EtrnPolicyTest {
         EtrnPolicy policy = policy(SERVED
             + "<node name=\"@customer.test\"><networks>192.0.2.0/24</networks><users>alice</users></node>"
             + "<node name=\"#outgoing-smarthost\"><users>bob</users></node>");
-        EtrnClient client;
+        Requester client;
         switch (who) {
             case "relaying-in-rule-network":
                 client = relaying("192.0.2.10");

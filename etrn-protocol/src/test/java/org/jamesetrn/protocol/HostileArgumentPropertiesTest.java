@@ -2,12 +2,13 @@ package org.jamesetrn.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-
 import java.util.regex.Pattern;
 
+import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.protocols.api.BaseRequest;
 import org.apache.james.protocols.api.Response;
-import org.jamesetrn.release.Node;
+import org.jamesetrn.node.Node;
+import org.jamesetrn.release.RecordingRelease;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -33,7 +34,7 @@ class HostileArgumentPropertiesTest {
     private EtrnCmdHandler handler() {
         try {
             EtrnCmdHandler created = new EtrnCmdHandler(release, new FixedDomainList("relay.local"),
-                new LiteralDnsService(), new CountingMetricFactory(), new ManualTicker());
+                new LiteralDnsService(), new RecordingMetricFactory(), new ManualTicker());
             created.init(TestConfigurations.handler(SERVE_ALL));
             return created;
         } catch (Exception e) {

@@ -1,0 +1,99 @@
+package org.jamesetrn.release.queue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+import org.apache.james.queue.api.MailQueue.MailQueueException;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.queue.api.ManageableMailQueue;
+import org.jamesetrn.node.Node;
+import org.jamesetrn.release.DeferredMailSource;
+import org.jamesetrn.release.DeferredMailSources;
+import org.jamesetrn.release.ReleaseConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.common.collect.ImmutableList;
+
+/**
+ * The RemoteDelivery queues the engine releases from ({@code release.queues} of etrn.properties): a domain node is
+ * looked up in each of them, a {@code #queue} node only in its own queue and only when it is one of them. No other
+ * queue is ever touched. Each queue gets the source that takes its mail exactly once, chosen by the queue's class:
+ * James's memory queue, its JMS (ActiveMQ) queue, or any other {@link ManageableMailQueue} through its public API.
+ */
+@Singleton
+public class QueueSources implements DeferredMailSources {
+    private static final Logger LOGGER = LoggerFactory.getLogger(QueueSources.class);
+
+    private final MailQueueFactory<? extends ManageableMailQueue> queueFactory;
+    private final ReleaseConfiguration configuration;
+    private final Map<MailQueueName, DeferredMailSource> sources = new ConcurrentHashMap<>();
+
+    @Inject
+    public QueueSources(MailQueueFactory<? extends ManageableMailQueue> queueFactory, ReleaseConfiguration configuration) {
+        this.queueFactory = queueFactory;
+        this.configuration = configuration;
+        LOGGER.info("ETRN releases deferred mail from the queues {}", configuration.queues());
+    }
+
+    @Override
+    public boolean serves(Node node) {
+        return node.kind() != Node.Kind.QUEUE || configuration.queues().contains(MailQueueName.of(node.name()));
+    }
+
+    @Override
+    public List<DeferredMailSource> sourcesFor(Node node) throws MailQueueException {
+        List<MailQueueName> names = node.kind() == Node.Kind.QUEUE
+            ? (serves(node) ? ImmutableList.of(MailQueueName.of(node.name())) : ImmutableList.of())
+            : configuration.queues();
+        ImmutableList.Builder<DeferredMailSource> found = ImmutableList.builder();
+        for (MailQueueName name : names) {
+            try {
+                source(name).ifPresent(found::add);
+            } catch (RuntimeException e) {
+                throw new MailQueueException("cannot open queue " + name.asString(), e);
+            }
+        }
+        return found.build();
+    }
+
+    /** The source of a queue; empty while the queue does not exist yet (no RemoteDelivery created it: no mail). */
+    private Optional<DeferredMailSource> source(MailQueueName name) {
+        DeferredMailSource known = sources.get(name);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        synchronized (sources) {
+            known = sources.get(name);
+            if (known != null) {
+                return Optional.of(known);
+            }
+            // getQueue takes a reference on some queues (memory): take it once, keep it, never close it.
+            Optional<? extends ManageableMailQueue> queue = queueFactory.getQueue(name);
+            queue.ifPresent(q -> sources.put(name, sourceFor(q)));
+            return Optional.ofNullable(sources.get(name));
+        }
+    }
+
+    private DeferredMailSource sourceFor(ManageableMailQueue queue) {
+        String name = queue.getName().asString();
+        if (QueueClasses.isA(queue, QueueClasses.MEMORY_QUEUE)) {
+            LOGGER.info("Queue {} is James's memory queue: ETRN takes its mail through the queue's own DelayQueue", name);
+            return new MemoryQueueSource(queue);
+        }
+        // Test by name first: JmsQueueSource needs javax.jms, absent from servers without a JMS queue.
+        if (QueueClasses.isA(queue, QueueClasses.JMS_QUEUE)) {
+            LOGGER.info("Queue {} is a JMS queue: ETRN takes its mail in one JMS transaction", name);
+            return new JmsQueueSource(queue);
+        }
+        LOGGER.info("Queue {} is a {}: ETRN takes its mail through the ManageableMailQueue API", name,
+            queue.getClass().getName());
+        return new GenericQueueSource(queue, configuration.genericSafetyMargin());
+    }
+}

@@ -1,0 +1,120 @@
+package org.jamesetrn.route;
+
+import static org.eclipse.jetty.http.HttpStatus.ACCEPTED_202;
+import static org.eclipse.jetty.http.HttpStatus.BAD_REQUEST_400;
+import static org.eclipse.jetty.http.HttpStatus.NOT_FOUND_404;
+import static org.eclipse.jetty.http.HttpStatus.SERVICE_UNAVAILABLE_503;
+
+import java.time.Duration;
+
+import javax.inject.Inject;
+
+import org.apache.james.webadmin.Routes;
+import org.apache.james.webadmin.utils.ErrorResponder;
+import org.apache.james.webadmin.utils.ErrorResponder.ErrorType;
+import org.apache.james.webadmin.utils.JsonTransformer;
+import org.jamesetrn.node.InvalidNodeException;
+import org.jamesetrn.node.Node;
+import org.jamesetrn.node.NodeSyntax;
+import org.jamesetrn.release.CountWait;
+import org.jamesetrn.release.DeferredMailRelease;
+import org.jamesetrn.release.ReleaseResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import spark.HaltException;
+import spark.Request;
+import spark.Response;
+import spark.Service;
+
+/**
+ * The operator's ETRN (Postfix {@code postqueue -s site}, Sendmail {@code -qR}): {@code POST /etrn/{node}} starts the
+ * release of a node's deferred mail through the same {@link DeferredMailRelease} as the SMTP command, the node
+ * written in the ETRN grammar ({@code customer.test}, {@code @customer.test}, {@code #outgoing}, URL-encoded: a
+ * {@code #} must be sent as {@code %23}).
+ *
+ * <p>No ETRN policy here (clients, nodes, queues, rate limit): WebAdmin is the administrator's own interface, which
+ * must stay on loopback or behind James's JWT authentication. The engine still serves only its configured queues.</p>
+ *
+ * <p>Loaded by James's WebAdmin from {@code extensions.routes} in conf/webadmin.properties; the engine comes from
+ * {@code EtrnModule} in conf/extensions.properties.</p>
+ */
+public class EtrnRoutes implements Routes {
+    public static final String BASE_PATH = "/etrn";
+    /** Long enough for a scan of a large queue, short enough for an HTTP client; the release goes on past it. */
+    static final Duration COUNT_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(EtrnRoutes.class);
+
+    private final CountWait release;
+    private final JsonTransformer jsonTransformer;
+
+    @Inject
+    public EtrnRoutes(DeferredMailRelease release, JsonTransformer jsonTransformer) {
+        this(release, jsonTransformer, COUNT_TIMEOUT);
+    }
+
+    EtrnRoutes(DeferredMailRelease release, JsonTransformer jsonTransformer, Duration countTimeout) {
+        this.release = new CountWait(release, countTimeout);
+        this.jsonTransformer = jsonTransformer;
+    }
+
+    @Override
+    public String getBasePath() {
+        return BASE_PATH;
+    }
+
+    @Override
+    public void define(Service service) {
+        service.post(BASE_PATH + "/:node", this::release, jsonTransformer);
+        service.post(BASE_PATH, (request, response) -> {
+            throw invalidNode(new InvalidNodeException("a node is required: POST /etrn/{node}"));
+        });
+    }
+
+    private NodeReleaseDTO release(Request request, Response response) {
+        Node node = parse(request.params("node"));
+        ReleaseResult result = release.release(node);
+        switch (result.status()) {
+            case STARTED:
+                LOGGER.info("WebAdmin ETRN node {}: started count={}", node, result.count().orElseThrow());
+                return NodeReleaseDTO.released(node, result.count().orElseThrow());
+            case PENDING:
+                // 202: the count was not known in time; the release goes on.
+                LOGGER.info("WebAdmin ETRN node {}: started, count not yet known", node);
+                response.status(ACCEPTED_202);
+                return NodeReleaseDTO.pending(node);
+            case UNKNOWN_QUEUE:
+                LOGGER.info("WebAdmin ETRN node {}: queue not served", node);
+                throw ErrorResponder.builder()
+                    .statusCode(NOT_FOUND_404)
+                    .type(ErrorType.NOT_FOUND)
+                    .message("Queue %s is not served by ETRN (release.queues of conf/etrn.properties)", node.name())
+                    .haltError();
+            default:
+                throw ErrorResponder.builder()
+                    .statusCode(SERVICE_UNAVAILABLE_503)
+                    .type(ErrorType.SERVER_ERROR)
+                    .message("Unable to release node %s, try later", node.asString())
+                    .haltError();
+        }
+    }
+
+    private static Node parse(String argument) {
+        try {
+            return NodeSyntax.parse(argument);
+        } catch (InvalidNodeException e) {
+            throw invalidNode(e);
+        }
+    }
+
+    /** The reason never echoes the input (see {@link InvalidNodeException}). */
+    private static HaltException invalidNode(InvalidNodeException e) {
+        LOGGER.info("WebAdmin ETRN node <invalid>: {}", e.getMessage());
+        return ErrorResponder.builder()
+            .statusCode(BAD_REQUEST_400)
+            .type(ErrorType.INVALID_ARGUMENT)
+            .message("Invalid ETRN node: %s", e.getMessage())
+            .haltError();
+    }
+}
