@@ -1,8 +1,6 @@
 package org.jamesetrn.bench;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +15,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+
+import org.jamesetrn.kit.Poll;
+import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.Trees;
 
 /**
  * The assembled stock James memory server (james-server/target/james: lib/, conf/, extensions-jars/) started as a
@@ -84,25 +85,22 @@ final class JamesServer implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log().toFile())
             .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("James exited at start-up, see " + log());
-            }
-            if (smtpAnswers() && webAdminAnswers()) {
-                return;
-            }
-            Thread.sleep(250);
+        Poll.until(Duration.ofSeconds(180), Duration.ofMillis(250),
+            () -> !process.isAlive() || (Ports.listening(smtpPort) && webAdminAnswers()));
+        if (!process.isAlive()) {
+            throw new IllegalStateException("James exited at start-up, see " + log());
         }
-        throw new IllegalStateException("James did not start in 180 s, see " + log());
+        if (!webAdminAnswers()) {
+            throw new IllegalStateException("James did not start in 180 s, see " + log());
+        }
     }
 
     private void prepare() throws IOException {
-        deleteTree(workDir);
+        Trees.delete(workDir);
         Files.createDirectories(workDir.resolve("extensions-jars"));
-        copyTree(dist.resolve("conf"), workDir.resolve("conf"));
+        Trees.copy(dist.resolve("conf"), workDir.resolve("conf"));
         if (withExtension) {
-            copyTree(dist.resolve("extensions-jars"), workDir.resolve("extensions-jars"));
+            Trees.copy(dist.resolve("extensions-jars"), workDir.resolve("extensions-jars"));
         }
         Files.copy(probeJar, workDir.resolve("extensions-jars/etrn-bench-probe.jar"), StandardCopyOption.REPLACE_EXISTING);
 
@@ -150,14 +148,6 @@ final class JamesServer implements AutoCloseable {
             }
         }
         return routes;
-    }
-
-    private boolean smtpAnswers() {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), smtpPort)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private boolean webAdminAnswers() {
@@ -295,30 +285,6 @@ final class JamesServer implements AutoCloseable {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : (Iterable<Path>) paths.sorted((a, b) -> b.getNameCount() - a.getNameCount())::iterator) {
-                Files.delete(path);
             }
         }
     }

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+
+import org.jamesetrn.kit.Poll;
+import org.jamesetrn.kit.SmtpClient;
+import org.jamesetrn.kit.Trees;
 
 /**
  * Debian's Postfix as the comparison relay: an instance of its own ({@code postfix -c DIR}, own queue directory),
@@ -47,7 +52,7 @@ final class PostfixServer implements AutoCloseable {
     }
 
     void start() throws Exception {
-        JamesServer.deleteTree(dir);
+        Trees.delete(dir);
         Files.createDirectories(conf());
         Files.createDirectories(dir.resolve("spool"));
         Files.createDirectories(dir.resolve("data"));
@@ -103,15 +108,17 @@ final class PostfixServer implements AutoCloseable {
         // Postfix's master writes its lock there as the postfix user.
         Files.setOwner(dir.resolve("data"), dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix"));
         run(POSTFIX.toString(), "-c", conf().toString(), "start");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try (SmtpClient client = new SmtpClient(smtpPort)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(200);
-            }
+        if (!Poll.until(Duration.ofSeconds(30), Duration.ofMillis(200), this::greets)) {
+            throw new IllegalStateException("Postfix did not answer on 127.0.0.1:" + smtpPort + ", see " + dir.resolve("maillog"));
         }
-        throw new IllegalStateException("Postfix did not answer on 127.0.0.1:" + smtpPort + ", see " + dir.resolve("maillog"));
+    }
+
+    private boolean greets() {
+        try (SmtpClient client = SmtpClient.connect(smtpPort)) {
+            return client.greeting().code() == 220;
+        } catch (UncheckedIOException e) {
+            return false;
+        }
     }
 
     /** Sends {@code count} mails for the node over SMTP (sink down) and waits until Postfix has deferred them all. */
@@ -123,17 +130,15 @@ final class PostfixServer implements AutoCloseable {
             for (int c = 0; c < connections; c++) {
                 int first = c;
                 done.add(senders.submit(() -> {
-                    try (SmtpClient client = new SmtpClient(smtpPort)) {
-                        client.command("EHLO bench.test");
+                    try (SmtpClient client = SmtpClient.connect(smtpPort)) {
+                        client.ehlo();
                         for (int i = first; i < count; i += connections) {
-                            SmtpClient.Reply reply = client.send("bench@relay.bench.test", "u" + i + "@" + node,
-                                prefix + "-" + i + "@bench");
+                            SmtpClient.Reply reply = client.send("bench@relay.bench.test", List.of("u" + i + "@" + node),
+                                "<" + prefix + "-" + i + "@bench>");
                             if (!reply.positive()) {
-                                throw new IOException("Postfix refused mail: " + reply.text);
+                                throw new IllegalStateException("Postfix refused mail: " + reply);
                             }
                         }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
                     }
                 }));
             }
@@ -143,22 +148,20 @@ final class PostfixServer implements AutoCloseable {
         } finally {
             senders.shutdown();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + count / 50);
-        while (deferred() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Postfix deferred only " + deferred() + " of " + count);
-            }
-            Thread.sleep(100);
+        if (!Poll.until(Duration.ofSeconds(120 + count / 50), Duration.ofMillis(100), () -> deferred() >= count)) {
+            throw new IllegalStateException("Postfix deferred only " + deferred() + " of " + count);
         }
     }
 
-    private long deferred() throws IOException {
+    private long deferred() {
         Path deferred = dir.resolve("spool/deferred");
         if (!Files.isDirectory(deferred)) {
             return 0;
         }
         try (Stream<Path> files = Files.walk(deferred)) {
             return files.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -16,6 +16,7 @@ import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
 
+import org.jamesetrn.kit.Trees;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -37,20 +38,8 @@ final class AdminConf {
 
     static AdminConf copy(Path repositoryConf, Path workingDirectory) throws IOException {
         Path conf = workingDirectory.resolve("conf");
-        copyTree(repositoryConf, conf);
+        Trees.copy(repositoryConf, conf);
         return new AdminConf(conf);
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        if (!Files.isDirectory(from)) {
-            throw new IOException(from + " is missing: build the reactor first (mvn verify from the repository root)");
-        }
-        Files.createDirectories(to);
-        try (var files = Files.list(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Files.copy(file, to.resolve(file.getFileName().toString()));
-            }
-        }
     }
 
     /** Sets the text of every element with this tag name in the XML file; fails when there is none. */

@@ -5,9 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -22,7 +23,7 @@ class BadSequenceTest {
         List<String> held = Mails.deferred(relay, "customer.test", 2);
         mx.start();
 
-        try (SmtpClient client = SmtpClient.connect(relay.smtpPort(), Optional.empty())) {
+        try (SmtpClient client = SmtpClient.connect(relay.smtpPort())) {
             assertBadSequence(client.etrn("customer.test"), "Need HELO or EHLO before ETRN");
             assertThat(client.command("NOOP").code()).isEqualTo(250);
 

@@ -4,10 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
+import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.SmtpClient;
+import org.jamesetrn.kit.Trees;
 import org.apache.james.FakeSearchMailboxModule;
 import org.apache.james.GuiceJamesServer;
 import org.apache.james.MemoryJamesConfiguration;
@@ -87,7 +88,7 @@ public final class EtrnRelay implements AutoCloseable {
             .etrnHandlerOptions(handlerOptions)
             .setElement("mailetcontainer.xml", "gatewayPort", String.valueOf(mxPort))
             .setProperty("webadmin.properties", "port", String.valueOf(webAdminPort));
-        AdminConf.copyTree(repository().resolve("james-server/target/james/extensions-jars"),
+        Trees.copy(repository().resolve("james-server/target/james/extensions-jars"),
             workingDirectory.resolve("extensions-jars"));
 
         MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
@@ -101,7 +102,7 @@ public final class EtrnRelay implements AutoCloseable {
             server.start();
         } catch (Exception | Error e) {
             server.stop();
-            delete(workingDirectory);
+            Trees.delete(workingDirectory);
             throw e;
         }
         return new EtrnRelay(workingDirectory, server, smtpPort, webAdminPort);
@@ -141,12 +142,6 @@ public final class EtrnRelay implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.stop();
-        delete(workingDirectory);
-    }
-
-    private static void delete(Path directory) throws IOException {
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        Trees.delete(workingDirectory);
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jamesetrn.kit.SmtpClient;
+
 /** RFC 1985's reply vocabulary, as the tests check it. */
 final class EtrnReplies {
     /** "253 2.0.0 OK, 3 pending messages for node customer.test started" (RFC 1985 section 5.3). */

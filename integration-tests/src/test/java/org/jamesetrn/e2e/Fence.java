@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jamesetrn.kit.CustomerMx;
+
 /**
  * Proof that "nothing moved" is not just "not yet": a fresh mail through each RemoteDelivery queue reaches the MX
  * (up) at once. A mail wrongly released before it would have taken the same, shorter path (it is already queued),

@@ -14,14 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
+import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.SmtpClient;
+import org.jamesetrn.kit.Trees;
 import org.junit.jupiter.api.Test;
 
 import com.google.common.base.Splitter;
@@ -96,18 +97,8 @@ class JamesShSmokeTest {
             if (!james.waitFor(60, TimeUnit.SECONDS)) {
                 james.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }
-            deleteInstance(repository.resolve("james-server/target/instance-" + smtpPort));
+            Trees.delete(repository.resolve("james-server/target/instance-" + smtpPort));
         }
         assertThat(james.isAlive()).as("stopped by SIGTERM").isFalse();
-    }
-
-    /** james.sh's working directory for this port (conf/, extensions-jars/, var/). */
-    private static void deleteInstance(Path instance) throws IOException {
-        if (!Files.exists(instance)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(instance)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
     }
 }

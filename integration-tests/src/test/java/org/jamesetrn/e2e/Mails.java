@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.jamesetrn.e2e.QueueProbe.QueuedMail;
+import org.jamesetrn.kit.SmtpClient;
 
 /** Puts mail on hold for a customer site the way it happens in production, and looks for it in the queues. */
 final class Mails {

@@ -3,8 +3,9 @@ package org.jamesetrn.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Optional;
 
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -19,7 +20,7 @@ class PolicyRefusalTest {
         mx.start();
 
         // A client outside the relay's networks, asking for a served node.
-        try (SmtpClient outsider = SmtpClient.connect(relay.smtpPort(), Optional.of(EtrnRelay.OUTSIDE_CLIENT))) {
+        try (SmtpClient outsider = SmtpClient.to(relay.smtpPort()).from(EtrnRelay.OUTSIDE_CLIENT).connect()) {
             outsider.ehlo();
             EtrnReplies.assertRefused(outsider.etrn("customer.test"));
             EtrnReplies.assertRefused(outsider.etrn("@customer.test"));

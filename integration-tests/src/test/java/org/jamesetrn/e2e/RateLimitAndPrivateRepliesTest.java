@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,7 +88,7 @@ class RateLimitAndPrivateRepliesTest {
         List<String> held = Mails.deferred(relay, "customer.test", 1);
         mx.start();
 
-        try (SmtpClient site = SmtpClient.connect(relay.smtpPort(), Optional.of(LIMITED_CLIENT))) {
+        try (SmtpClient site = SmtpClient.to(relay.smtpPort()).from(LIMITED_CLIENT).connect()) {
             site.ehlo();
             for (int i = 0; i < PERMITS; i++) {
                 assertThat(site.etrn("other.test").code()).as("ETRN %d of the burst", i + 1).isEqualTo(250);
@@ -100,7 +102,7 @@ class RateLimitAndPrivateRepliesTest {
             assertThat(site.etrn("@").code()).as("syntax is checked first").isEqualTo(501);
         }
         // The bucket belongs to the client address, not to the session.
-        try (SmtpClient again = SmtpClient.connect(relay.smtpPort(), Optional.of(LIMITED_CLIENT))) {
+        try (SmtpClient again = SmtpClient.to(relay.smtpPort()).from(LIMITED_CLIENT).connect()) {
             again.ehlo();
             assertThat(again.etrn("customer.test").code()).isEqualTo(458);
         }
@@ -110,7 +112,7 @@ class RateLimitAndPrivateRepliesTest {
         assertThat(Mails.deferredIds(relay)).containsExactlyElementsOf(held);
 
         // Another client has its own bucket: its ETRN releases the mail.
-        try (SmtpClient other = SmtpClient.connect(relay.smtpPort(), Optional.of(OTHER_CLIENT))) {
+        try (SmtpClient other = SmtpClient.to(relay.smtpPort()).from(OTHER_CLIENT).connect()) {
             other.ehlo();
             assertThat(other.etrn("customer.test").code()).isEqualTo(250);
         }
