@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Poll;
 import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.SmtpClient;
 
 /**
@@ -71,15 +72,10 @@ public final class Bench {
     }
 
     private JamesServer james(boolean withExtension, CustomerMx sink, String name, String... jvmOptions) throws Exception {
-        JamesServer james = new JamesServer(options.dist, options.workDir.resolve(name), options.probeJar, withExtension,
-            Ports.free(), Ports.free(), sink.port(), options.heap, List.of(jvmOptions));
-        try {
-            james.start();
-        } catch (Exception e) {
-            james.close(); // a server that did not come up must not outlive the benchmark
-            throw e;
-        }
-        return james;
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.heap));
+        jvm.addAll(List.of(jvmOptions));
+        return JamesServer.start(Repository.at(options.repo), options.workDir.resolve(name), options.probeJar, withExtension,
+            sink.port(), jvm);
     }
 
     /** Scenarios 1 and 3 at each size: the queue holds 0, 10,000 or 100,000 other deferred mails. */
@@ -296,7 +292,6 @@ public final class Bench {
         boolean memory = true;
         Path repo = Path.of(".").toAbsolutePath().normalize();
         Path out;
-        Path dist;
         Path workDir;
         Path probeJar;
         String heap = "2g";
@@ -363,7 +358,6 @@ public final class Bench {
             if (options.out == null) {
                 options.out = options.repo.resolve(options.quick ? "bench/results-quick.md" : "bench/results.md");
             }
-            options.dist = options.repo.resolve("james-server/target/james");
             options.workDir = options.repo.resolve("integration-tests/target/bench");
             if (options.probeJar == null) {
                 throw new IllegalArgumentException("--probe-jar is required (bench/run-bench.sh passes it)");

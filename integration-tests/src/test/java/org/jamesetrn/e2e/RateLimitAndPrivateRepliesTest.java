@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 
 import org.jamesetrn.kit.CustomerMx;
-import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,34 +34,25 @@ class RateLimitAndPrivateRepliesTest {
         + "<rateLimit><permits>" + PERMITS + "</permits><period>60s</period></rateLimit>"
         + "<replyTimeout>2s</replyTimeout>";
 
+    private static RelayAndMx relayAndMx;
     private static CustomerMx mx;
     private static EtrnRelay relay;
 
     @BeforeAll
     static void startRelay() throws Exception {
-        int mxPort = Ports.free();
-        TestDns dns = new TestDns();
-        for (String domain : RelayExtension.MX_DOMAINS) {
-            dns.mx(domain, mxPort);
-        }
-        mx = new CustomerMx(mxPort);
-        relay = EtrnRelay.start(dns, mxPort, HANDLER_OPTIONS);
+        relayAndMx = RelayAndMx.start(HANDLER_OPTIONS);
+        mx = relayAndMx.mx;
+        relay = relayAndMx.relay;
     }
 
     @AfterAll
     static void stopRelay() throws Exception {
-        mx.stop();
-        relay.close();
+        relayAndMx.close();
     }
 
     @BeforeEach
-    void siteDownAndQueuesEmpty() throws Exception {
-        mx.stop();
-        mx.forget();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            relay.clearQueues();
-            return Mails.queued(relay) == 0;
-        });
+    void siteDownAndQueuesEmpty() {
+        relayAndMx.reset();
     }
 
     @Test
