@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Poll;
 import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.Postfix;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.SmtpClient;
 
@@ -250,11 +251,11 @@ public final class Bench {
     }
 
     private void postfix(CustomerMx sink) throws Exception {
-        if (!PostfixServer.available()) {
+        if (!Postfix.available()) {
             report.postfixNote = "Postfix not installed (bench/run-bench.sh --postfix installs it with apt-get).";
             return;
         }
-        try (PostfixServer postfix = new PostfixServer(options.workDir.resolve("postfix"), Ports.free(), sink.port(), NODE)) {
+        try (Postfix postfix = new Postfix(options.workDir.resolve("postfix"), Ports.free(), sink.port(), NODE)) {
             postfix.start();
             report.postfixVersion = postfix.version();
             for (int n : options.nodeSizes) {

@@ -1,4 +1,4 @@
-package org.jamesetrn.bench;
+package org.jamesetrn.kit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,17 +14,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.jamesetrn.kit.Poll;
-import org.jamesetrn.kit.SmtpClient;
-import org.jamesetrn.kit.Trees;
-
 /**
  * Debian's Postfix as the comparison relay: an instance of its own ({@code postfix -c DIR}, own queue directory),
  * one smtpd on 127.0.0.1:PORT only (no port 25), relaying the node to the sink with {@code fast_flush_domains}, so
  * ETRN flushes the node's deferred mail. Retries an hour apart, like James's conf: deferred mail stays deferred until
  * ETRN. Needs root (Postfix's master runs as root) and the package (bench/run-bench.sh --postfix installs it).
+ * JDK only.
  */
-final class PostfixServer implements AutoCloseable {
+public final class Postfix implements AutoCloseable {
     private static final Path POSTFIX = Path.of("/usr/sbin/postfix");
 
     private final Path dir;
@@ -32,26 +29,28 @@ final class PostfixServer implements AutoCloseable {
     private final int sinkPort;
     private final String node;
 
-    PostfixServer(Path dir, int smtpPort, int sinkPort, String node) {
+    /** An instance in {@code dir} (recreated at start) listening on 127.0.0.1:smtpPort, relaying the node to 127.0.0.1:sinkPort. */
+    public Postfix(Path dir, int smtpPort, int sinkPort, String node) {
         this.dir = dir;
         this.smtpPort = smtpPort;
         this.sinkPort = sinkPort;
         this.node = node;
     }
 
-    static boolean available() {
+    /** Installed, and this JVM runs as root. */
+    public static boolean available() {
         return Files.isExecutable(POSTFIX) && "root".equals(System.getProperty("user.name"));
     }
 
-    int smtpPort() {
+    public int smtpPort() {
         return smtpPort;
     }
 
-    String version() throws Exception {
+    public String version() throws Exception {
         return "Postfix " + run("/usr/sbin/postconf", "-c", conf().toString(), "-h", "mail_version").trim();
     }
 
-    void start() throws Exception {
+    public void start() throws Exception {
         Trees.delete(dir);
         Files.createDirectories(conf());
         Files.createDirectories(dir.resolve("spool"));
@@ -122,7 +121,7 @@ final class PostfixServer implements AutoCloseable {
     }
 
     /** Sends {@code count} mails for the node over SMTP (sink down) and waits until Postfix has deferred them all. */
-    void fillDeferred(int count, String prefix) throws Exception {
+    public void fillDeferred(int count, String prefix) throws Exception {
         int connections = 4;
         ExecutorService senders = Executors.newFixedThreadPool(connections);
         try {
@@ -166,7 +165,7 @@ final class PostfixServer implements AutoCloseable {
     }
 
     /** Deletes every queued mail. */
-    void purge() throws Exception {
+    public void purge() throws Exception {
         run("/usr/sbin/postsuper", "-c", conf().toString(), "-d", "ALL");
     }
 
@@ -188,7 +187,7 @@ final class PostfixServer implements AutoCloseable {
         try {
             run(POSTFIX.toString(), "-c", conf().toString(), "stop");
         } catch (IllegalStateException e) {
-            Bench.log("postfix stop: " + e.getMessage());
+            System.err.println("postfix stop: " + e.getMessage());
         }
     }
 }
