@@ -22,23 +22,21 @@ import java.util.List;
 public final class SmtpClient implements AutoCloseable {
     /** A complete (possibly multi-line) SMTP reply, and how long it took. */
     public static final class Reply {
-        private final int code;
         private final List<String> lines;
         private final long nanos;
 
-        Reply(int code, List<String> lines, long nanos) {
-            this.code = code;
-            this.lines = lines;
+        Reply(List<String> lines, long nanos) {
+            this.lines = List.copyOf(lines);
             this.nanos = nanos;
         }
 
         public int code() {
-            return code;
+            return Integer.parseInt(last().substring(0, 3));
         }
 
         /** 2xx. */
         public boolean positive() {
-            return code / 100 == 2;
+            return code() / 100 == 2;
         }
 
         /** The last line, code included. */
@@ -195,7 +193,7 @@ public final class SmtpClient implements AutoCloseable {
                 }
                 lines.add(line);
             } while (line.length() > 3 && line.charAt(3) == '-');
-            return new Reply(Integer.parseInt(line.substring(0, 3)), lines, System.nanoTime() - start);
+            return new Reply(lines, System.nanoTime() - start);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

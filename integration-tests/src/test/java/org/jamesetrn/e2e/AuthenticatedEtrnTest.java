@@ -33,12 +33,12 @@ class AuthenticatedEtrnTest {
 
         try (SmtpClient site = SmtpClient.to(relay.smtpPort()).from(EtrnRelay.OUTSIDE_CLIENT).connect()) {
             assertThat(site.ehlo().lines()).as("AUTH not announced").noneMatch(line -> line.contains("AUTH"));
-            EtrnReplies.assertRefused(site.etrn("customer.test"));
+            ReplyAssertions.assertRefused(site.etrn("customer.test"));
             assertThat(site.command("AUTH PLAIN " + plain(USER, "wrong")).code()).as("wrong password").isEqualTo(535);
-            EtrnReplies.assertRefused(site.etrn("customer.test"));
+            ReplyAssertions.assertRefused(site.etrn("customer.test"));
 
             assertThat(site.command("AUTH PLAIN " + plain(USER, PASSWORD)).code()).isEqualTo(235);
-            assertThat(EtrnReplies.count(site.etrn("customer.test"))).isEqualTo(2);
+            assertThat(ReplyAssertions.count(site.etrn("customer.test"))).isEqualTo(2);
         }
         await().atMost(Duration.ofSeconds(2))
             .untilAsserted(() -> assertThat(mx.messageIdsFor("customer.test")).containsExactlyInAnyOrderElementsOf(held));

@@ -37,7 +37,7 @@ class ConcurrentEtrnTest {
     /** The same, with overlapping nodes: each mail is covered by two or three of the concurrent requests. */
     @Test
     void overlappingNodesDeliverEveryMailExactlyOnce(EtrnRelay relay, CustomerMx mx) throws Exception {
-        List<String> deferred = NodeSelectivityTest.concat(
+        List<String> deferred = Mails.concat(
             Mails.deferred(relay, "customer.test", MAILS / 2), Mails.deferred(relay, "sub.customer.test", MAILS / 2));
         mx.start();
 
@@ -67,7 +67,7 @@ class ConcurrentEtrnTest {
                 }, clients));
             }
             for (CompletableFuture<SmtpClient.Reply> reply : replies) {
-                EtrnReplies.assertStarted(reply.get(60, TimeUnit.SECONDS));
+                ReplyAssertions.assertStarted(reply.get(60, TimeUnit.SECONDS));
             }
         } finally {
             clients.shutdownNow();

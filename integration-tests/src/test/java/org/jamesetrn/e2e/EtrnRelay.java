@@ -2,6 +2,7 @@ package org.jamesetrn.e2e;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 
 import org.apache.james.utils.DataProbeImpl;
@@ -12,6 +13,7 @@ import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.SmtpClient;
 import org.jamesetrn.kit.TestDns;
+import org.jamesetrn.kit.WebAdmin;
 
 /**
  * The relay under test: the stock James 3.8.1 memory server (MemoryJamesServerMain's modules), started in-process
@@ -88,6 +90,11 @@ public final class EtrnRelay implements AutoCloseable {
         return james.instance().webAdminPort();
     }
 
+    /** A client of that WebAdmin; a request may take up to 40 s (longer than the route's 30 s wait for a count). */
+    public WebAdmin webAdmin() {
+        return new WebAdmin(webAdminPort(), Duration.ofSeconds(40));
+    }
+
     public QueueProbe queues() {
         return james.probe(QueueProbe.class);
     }
@@ -101,6 +108,13 @@ public final class EtrnRelay implements AutoCloseable {
         SmtpClient client = SmtpClient.connect(smtpPort());
         client.ehlo();
         return client;
+    }
+
+    /** One ETRN on a session of its own (EHLO, ETRN, QUIT), as a customer site's client sends it. */
+    public SmtpClient.Reply etrn(String node) {
+        try (SmtpClient site = connect()) {
+            return site.etrn(node);
+        }
     }
 
     /** Empties both RemoteDelivery queues, for the next test. */

@@ -1,5 +1,6 @@
 package org.jamesetrn.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -23,5 +24,12 @@ final class Fence {
         fresh.addAll(Mails.send(relay, "other.test", 1));
         await().atMost(Duration.ofSeconds(10)).until(() -> mx.messageIds().containsAll(fresh));
         return fresh;
+    }
+
+    /** Nothing of {@code held} moved: once the fence is through, none of it reached the MX and all of it is deferred. */
+    static void assertHeld(EtrnRelay relay, CustomerMx mx, List<String> held) throws Exception {
+        deliveredThroughBothQueues(relay, mx);
+        assertThat(mx.messageIds()).doesNotContainAnyElementsOf(held);
+        assertThat(Mails.deferredIds(relay)).containsExactlyInAnyOrderElementsOf(held);
     }
 }

@@ -81,6 +81,16 @@ final class Mails {
         return waiting(relay).stream().filter(mail -> messageId(mail).equals(messageId)).findFirst();
     }
 
+    /** The Message-IDs of several {@link #send}s, in order. */
+    @SafeVarargs
+    static List<String> concat(List<String>... messageIds) {
+        List<String> all = new ArrayList<>();
+        for (List<String> ids : messageIds) {
+            all.addAll(ids);
+        }
+        return all;
+    }
+
     static long queued(EtrnRelay relay) throws Exception {
         long size = 0;
         for (String queue : EtrnRelay.QUEUES) {

@@ -35,7 +35,7 @@ class RealClientsTest {
 
     @Test
     void msmtpRmqsAtDomain(EtrnRelay relay, CustomerMx mx) throws Exception {
-        List<String> deferred = NodeSelectivityTest.concat(
+        List<String> deferred = Mails.concat(
             Mails.deferred(relay, "customer.test", 1), Mails.deferred(relay, "sub.customer.test", 2));
         mx.start();
 

@@ -32,13 +32,13 @@ class ReplyCountTest {
         mx.start();
 
         try (SmtpClient site = relay.connect()) {
-            assertThat(EtrnReplies.count(site.etrn("customer.test"))).isEqualTo(3);
+            assertThat(ReplyAssertions.count(site.etrn("customer.test"))).isEqualTo(3);
             await().atMost(Duration.ofSeconds(2))
                 .untilAsserted(() -> assertThat(mx.messageIds()).containsExactlyInAnyOrderElementsOf(customer));
 
-            assertThat(EtrnReplies.count(site.etrn("@customer.test"))).as("only the subdomain's are left").isEqualTo(2);
+            assertThat(ReplyAssertions.count(site.etrn("@customer.test"))).as("only the subdomain's are left").isEqualTo(2);
             await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(mx.messageIds())
-                .containsExactlyInAnyOrderElementsOf(NodeSelectivityTest.concat(customer, sub)));
+                .containsExactlyInAnyOrderElementsOf(Mails.concat(customer, sub)));
 
             assertThat(site.etrn("@customer.test").code()).as("all delivered").isEqualTo(251);
         }
