@@ -115,13 +115,13 @@ final class JamesServer implements AutoCloseable {
     }
 
     /**
-     * When the release engine logged the end of a release for {@code node} after {@code fromOffset} ("ETRN node: n
-     * deferred mails selected, m re-enqueued", written once every selected mail is back in the queue for delivery),
+     * When the release engine logged the end of a release for {@code node} after {@code fromOffset} ("Release of node
+     * x: n deferred mails selected, m dispatched for delivery", written once every selected mail is back in the queue),
      * in epoch milliseconds (the log has millisecond resolution), or -1.
      */
     long releaseLoggedAtMillis(long fromOffset, String node) throws IOException {
-        Matcher line = Pattern.compile("(?m)^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*ETRN " + Pattern.quote(node)
-            + ": \\d+ deferred mails selected, \\d+ re-enqueued").matcher(process.logSince(fromOffset));
+        Matcher line = Pattern.compile("(?m)^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*Release of node " + Pattern.quote(node)
+            + ": \\d+ deferred mails selected, \\d+ dispatched for delivery").matcher(process.logSince(fromOffset));
         if (!line.find()) {
             return -1;
         }
@@ -131,7 +131,7 @@ final class JamesServer implements AutoCloseable {
 
     /** How many releases for {@code node} the engine logged after {@code fromOffset}. */
     long releasesLogged(long fromOffset, String node) throws IOException {
-        Matcher line = Pattern.compile("ETRN " + Pattern.quote(node) + ": \\d+ deferred mails selected")
+        Matcher line = Pattern.compile("Release of node " + Pattern.quote(node) + ": \\d+ deferred mails selected,")
             .matcher(process.logSince(fromOffset));
         long count = 0;
         while (line.find()) {
