@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,16 +46,26 @@ import java.util.stream.Collectors;
  * refuses temporarily would change its replies.
  */
 public final class CustomerMx implements AutoCloseable {
-    /** One accepted message: its Message-ID header, its envelope recipients and when its final dot arrived. */
+    /**
+     * One accepted message: its Message-ID header, its envelope recipients, when its final dot arrived, and for a
+     * delivery status notification (RFC 3464) its first {@code Action:} field (failed, delayed...).
+     */
     public static final class Delivery {
         private final String messageId;
         private final List<String> recipients;
         private final long nanos;
+        private final String dsnAction;
 
-        Delivery(String messageId, List<String> recipients, long nanos) {
+        Delivery(String messageId, List<String> recipients, long nanos, String dsnAction) {
             this.messageId = messageId;
             this.recipients = Collections.unmodifiableList(new ArrayList<>(recipients));
             this.nanos = nanos;
+            this.dsnAction = dsnAction;
+        }
+
+        /** The DSN's action (lower case) when the message is a delivery status notification; empty otherwise. */
+        public Optional<String> dsnAction() {
+            return Optional.ofNullable(dsnAction);
         }
 
         public String messageId() {
@@ -75,6 +86,9 @@ public final class CustomerMx implements AutoCloseable {
             return messageId + " -> " + recipients;
         }
     }
+
+    /** The per-recipient field of a delivery status notification (RFC 3464 section 2.3.3). */
+    private static final String DSN_ACTION = "Action:";
 
     /** The Message-ID recorded for a message without that header. */
     public static final String NO_MESSAGE_ID = "<none>";
@@ -97,6 +111,10 @@ public final class CustomerMx implements AutoCloseable {
     private final Map<String, LongAdder> deliveriesByDomain = new ConcurrentHashMap<>();
     private final Set<String> distinctMessageIds = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connections = new AtomicInteger();
+    /** When set, every connection gets this greeting and is closed (a site that is down for now but answers). */
+    private volatile String refusal;
+    /** When set, connections are accepted and never answered (a site that stalls). */
+    private volatile boolean stalling;
     private final AtomicLong firstNanos = new AtomicLong();
     private final AtomicLong lastNanos = new AtomicLong();
 
@@ -160,6 +178,25 @@ public final class CustomerMx implements AutoCloseable {
     public void close() {
         stop();
         threads.shutdownNow();
+    }
+
+    /** From now on every connection is answered with {@code greeting} (e.g. a 421) and closed: counted, no mail taken. */
+    public CustomerMx refuse(String greeting) {
+        refusal = greeting;
+        return this;
+    }
+
+    /** From now on connections are accepted and never answered, until {@link #stop()} cuts them. */
+    public CustomerMx stall() {
+        stalling = true;
+        return this;
+    }
+
+    /** Back to a working SMTP server after {@link #refuse} or {@link #stall}. */
+    public CustomerMx answer() {
+        refusal = null;
+        stalling = false;
+        return this;
     }
 
     /** Forgets every delivery and connection seen so far. */
@@ -252,9 +289,9 @@ public final class CustomerMx implements AutoCloseable {
         }
     }
 
-    private void record(String messageId, List<String> recipients) {
+    private void record(String messageId, List<String> recipients, String dsnAction) {
         long now = System.nanoTime();
-        deliveries.add(new Delivery(messageId, recipients, now));
+        deliveries.add(new Delivery(messageId, recipients, now, dsnAction));
         distinctMessageIds.add(messageId);
         Set<String> domains = recipients.stream().map(CustomerMx::domainOf).collect(Collectors.toCollection(LinkedHashSet::new));
         for (String domain : domains) {
@@ -282,6 +319,18 @@ public final class CustomerMx implements AutoCloseable {
         }
 
         void run() throws IOException {
+            if (stalling) {
+                while (readLine() != null) {
+                    // never answer
+                }
+                return;
+            }
+            String refused = refusal;
+            if (refused != null) {
+                reply(refused);
+                out.flush();
+                return;
+            }
             reply("220 customer-mx.test ESMTP");
             String line;
             while ((line = readLine()) != null) {
@@ -321,11 +370,11 @@ public final class CustomerMx implements AutoCloseable {
                         return "503 5.5.1 RCPT first";
                     }
                     reply("354 end with <CRLF>.<CRLF>");
-                    String messageId = readMessage();
+                    String[] message = readMessage();
                     if (acceptedBy.isClosed()) {
                         return null; // stopped while receiving: the message is not accepted
                     }
-                    record(messageId, recipients);
+                    record(message[0], recipients, message[1]);
                     mailFrom = false;
                     recipients.clear();
                     return "250 2.0.0 accepted";
@@ -342,9 +391,10 @@ public final class CustomerMx implements AutoCloseable {
             }
         }
 
-        /** Reads the message up to the final dot; returns its Message-ID header. */
-        private String readMessage() throws IOException {
+        /** Reads the message up to the final dot; returns its Message-ID header and its DSN action (or null). */
+        private String[] readMessage() throws IOException {
             String messageId = NO_MESSAGE_ID;
+            String dsnAction = null;
             boolean inHeaders = true;
             String line;
             while ((line = readLine()) != null && !line.equals(".")) {
@@ -352,12 +402,14 @@ public final class CustomerMx implements AutoCloseable {
                     inHeaders = false;
                 } else if (inHeaders && line.regionMatches(true, 0, MESSAGE_ID_HEADER, 0, MESSAGE_ID_HEADER.length())) {
                     messageId = line.substring(MESSAGE_ID_HEADER.length()).trim();
+                } else if (!inHeaders && dsnAction == null && line.regionMatches(true, 0, DSN_ACTION, 0, DSN_ACTION.length())) {
+                    dsnAction = line.substring(DSN_ACTION.length()).trim().toLowerCase(Locale.ROOT);
                 }
             }
             if (line == null) {
                 throw new IOException("connection closed during DATA");
             }
-            return messageId;
+            return new String[] {messageId, dsnAction};
         }
 
         private void reply(String reply) throws IOException {

@@ -29,6 +29,8 @@ public final class EtrnRelay implements AutoCloseable {
     public static final String SMARTHOST_QUEUE = "outgoing-smarthost";
     public static final String DNS_QUEUE = "outgoing";
     public static final List<String> QUEUES = List.of(SMARTHOST_QUEUE, DNS_QUEUE);
+    /** RemoteDelivery's queues of the park route and of the hold's release processor (conf/mailetcontainer.xml). */
+    public static final List<String> HOLD_QUEUES = List.of("outgoing-parked", "outgoing-released", "outgoing-released-held");
     public static final String SENDER = "sender@sender.test";
     /** A client connecting from this address is outside the relay's networks (see authorizedAddresses). */
     public static final String OUTSIDE_CLIENT = "127.0.0.2";
@@ -41,7 +43,7 @@ public final class EtrnRelay implements AutoCloseable {
         + "<allowRelayingClients>true</allowRelayingClients>"
         + "<allowAuthenticatedUsers>true</allowAuthenticatedUsers>"
         + "<allowedNetworks></allowedNetworks>"
-        + "<nodes>@customer.test, other.test, guarded.test</nodes>"
+        + "<nodes>@customer.test, other.test, guarded.test, held.test, parked.test</nodes>"
         + "<queues>" + SMARTHOST_QUEUE + "</queues>"
         + "<node name=\"guarded.test\"><networks>192.0.2.0/24</networks></node>"
         + "<replies>detailed</replies>"
@@ -74,7 +76,7 @@ public final class EtrnRelay implements AutoCloseable {
         extension.setHandlerOptions(instance.conf(), handlerOptions);
         extension.installInto(instance);
         try {
-            return new EtrnRelay(InProcessJames.start(instance, dns, List.of(QueueProbe.class)));
+            return new EtrnRelay(InProcessJames.start(instance, dns, List.of(QueueProbe.class, HoldProbe.class)));
         } catch (Exception | Error e) {
             instance.delete();
             throw e;
@@ -99,6 +101,10 @@ public final class EtrnRelay implements AutoCloseable {
         return james.probe(QueueProbe.class);
     }
 
+    public HoldProbe holds() {
+        return james.probe(HoldProbe.class);
+    }
+
     /** Adds a James user, who may then authenticate with SMTP AUTH. */
     public void addUser(String user, String password) throws Exception {
         james.probe(DataProbeImpl.class).addUser(user, password);
@@ -117,11 +123,15 @@ public final class EtrnRelay implements AutoCloseable {
         }
     }
 
-    /** Empties both RemoteDelivery queues, for the next test. */
-    public void clearQueues() throws Exception {
+    /** Empties the RemoteDelivery queues and the hold, for the next test. */
+    public void clear() throws Exception {
         for (String queue : QUEUES) {
             queues().clear(queue);
         }
+        for (String queue : HOLD_QUEUES) {
+            queues().clearIfExists(queue);
+        }
+        holds().clear();
     }
 
     @Override

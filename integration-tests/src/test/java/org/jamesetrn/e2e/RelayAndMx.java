@@ -16,7 +16,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class RelayAndMx implements AutoCloseable, ExtensionContext.Store.CloseableResource {
     /** Domains whose MX is the customer MX (customer.test itself goes through the configured gateway). */
-    static final String[] MX_DOMAINS = {"sub.customer.test", "other.test", "unlisted.test", "guarded.test", "sender.test"};
+    static final String[] MX_DOMAINS = {"sub.customer.test", "other.test", "unlisted.test", "guarded.test", "sender.test",
+        "parked.test"};
 
     final CustomerMx mx;
     final EtrnRelay relay;
@@ -36,13 +37,14 @@ final class RelayAndMx implements AutoCloseable, ExtensionContext.Store.Closeabl
         return new RelayAndMx(new CustomerMx(mxPort), EtrnRelay.start(dns, mxPort, handlerOptions));
     }
 
-    /** A clean state for the next test: the MX is down and has seen nothing, both RemoteDelivery queues are empty. */
+    /** A clean state for the next test: the MX is down and has seen nothing, the queues and the hold are empty. */
     void reset() {
         mx.stop();
+        mx.answer();
         mx.forget();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            relay.clearQueues();
-            return Mails.queued(relay) == 0;
+            relay.clear();
+            return Mails.queued(relay) == 0 && relay.holds().heldCount() == 0;
         });
     }
 
