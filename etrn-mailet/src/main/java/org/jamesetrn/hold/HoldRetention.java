@@ -64,7 +64,12 @@ final class HoldRetention implements Runnable {
         for (String domain : hold.domains()) {
             try {
                 for (MailKey key : hold.keys(domain)) {
-                    examine(domain, key, now);
+                    try {
+                        examine(domain, key, now);
+                    } catch (MessagingException | RuntimeException e) {
+                        // James's file repository lists a key before its files are written: next round.
+                        LOGGER.debug("Held mail {} for {} cannot be examined now", key.asString(), domain, e);
+                    }
                 }
                 retry(domain, now);
             } catch (Exception e) {

@@ -8,6 +8,7 @@ import javax.mail.MessagingException;
 
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepository;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.Node;
@@ -89,11 +90,25 @@ final class HoldSource implements DeferredMailSource {
             // nothing claimed yet
         }
 
+        /**
+         * The entry, or null when it is gone or cannot be read now. James's file repository lists a key before its
+         * files are written: an entry being held at this instant is skipped (the next release takes it).
+         */
+        private Mail readable(MailKey key) throws MessagingException {
+            MailRepository repository = hold.repository(domain);
+            try {
+                return repository.retrieve(key);
+            } catch (MessagingException | RuntimeException e) {
+                LOGGER.debug("Held mail {} in {} cannot be read now; skipped", key.asString(), name(), e);
+                return null;
+            }
+        }
+
         /** Claims the entry's current generation and hands a copy to the release processor; false if not ours. */
         private boolean dispatch(MailKey key, Optional<ProbeOutcomes.Probe> probe) throws MessagingException {
-            Mail mail = hold.repository(domain).retrieve(key);
+            Mail mail = readable(key);
             if (mail == null) {
-                return false; // delivered, expired or reprocessed since the selection
+                return false; // delivered, expired or reprocessed since the selection, or being written
             }
             try {
                 Optional<String> generation = HeldMail.string(mail, HeldMail.GENERATION);

@@ -88,7 +88,12 @@ public class HoldProbe implements GuiceProbe {
         List<HeldEntry> entries = new ArrayList<>();
         Iterator<MailKey> keys = repository.get().list();
         while (keys.hasNext()) {
-            Mail mail = repository.get().retrieve(keys.next());
+            Mail mail;
+            try {
+                mail = repository.get().retrieve(keys.next());
+            } catch (Exception beingWritten) {
+                continue; // James's file repository lists a key before its files exist: not held yet
+            }
             if (mail == null) {
                 continue;
             }
