@@ -2,6 +2,7 @@ package org.jamesetrn.hold;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
@@ -13,14 +14,15 @@ import org.apache.mailet.Mail;
  * through the release processor, RemoteDelivery and back, so that whoever sees the end of a delivery attempt
  * knows which held entry it was.
  *
- * <p>The <em>generation</em> names one version of a held entry: every write of the entry (held, back after a failed
- * attempt, warned) gives it a new one, and every attempt to end it (a delivery, its expiry) first claims it (see
- * {@link ReleaseClaims}). Two copies of one generation can therefore never both be delivered.</p>
+ * <p>The <em>generation</em> names one held mail from the moment it enters the hold until it leaves it for good: every
+ * attempt to end it (a delivery attempt, its expiry, its warning) first claims it (see {@link ReleaseClaims}); a
+ * delivery, a bounce or an expiry ends it for good. Two copies of one held mail can therefore never both be delivered,
+ * whoever sent them (ETRN, retryEvery, James's reprocess).</p>
  */
 public final class HeldMail {
     /** When the mail first entered the hold (epoch millis, Long): the expiry clock; never reset by a failed attempt. */
     public static final AttributeName SINCE = AttributeName.of("etrn.hold.since");
-    /** The version of the held entry (String). */
+    /** The held mail's identity for its claims (String). */
     public static final AttributeName GENERATION = AttributeName.of("etrn.hold.generation");
     /** The hold's root repository URL (String). */
     public static final AttributeName ROOT = AttributeName.of("etrn.hold.root");
@@ -33,7 +35,17 @@ public final class HeldMail {
     /** The claim a released copy carries (String); a copy without one (James's reprocess) claims at the release processor. */
     public static final AttributeName CLAIM = AttributeName.of("etrn.release.claim");
 
+    private static final String KEY_SUFFIX = "~";
+
     private HeldMail() {
+    }
+
+    /** The key a mail written back after a failed attempt gets: its first key and a fresh suffix. */
+    static String nextKey(String key) {
+        int suffix = key.indexOf(KEY_SUFFIX);
+        String first = suffix < 0 ? key : key.substring(0, suffix);
+        return first + KEY_SUFFIX + Long.toString(System.currentTimeMillis(), 36)
+            + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
     }
 
     public static Optional<String> string(Mail mail, AttributeName name) {

@@ -9,10 +9,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
 
 import javax.mail.MessagingException;
 
 import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepository;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
@@ -25,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.util.concurrent.Striped;
 
 /**
  * One hold: under its root, one James mail repository per node domain, {@code <root>/<domain>}. Any James repository
@@ -37,10 +40,12 @@ import com.google.common.collect.ImmutableList;
  */
 final class Hold {
     private static final Logger LOGGER = LoggerFactory.getLogger(Hold.class);
+    private static final int REMOVE_ATTEMPTS = 8;
 
     private final HoldSettings settings;
     private final MailRepositoryStore store;
     private final Set<String> domains = ConcurrentHashMap.newKeySet();
+    private final Striped<Lock> locks = Striped.lock(64);
 
     Hold(HoldSettings settings, MailRepositoryStore store, FileSystem fileSystem) {
         this.settings = settings;
@@ -90,15 +95,27 @@ final class Hold {
     }
 
     /**
-     * Writes an entry: a new generation, the mail's state set to the release processor (so James's reprocess of the
-     * repository sends it there too), its name the entry's key. The expiry clock ({@link HeldMail#SINCE}) is kept.
+     * Writes an entry: the mail's state set to the release processor (so James's reprocess of the repository sends it
+     * there too), its name the entry's key. A mail held for the first time gets its generation; a mail written again
+     * (back after a failed attempt, warned) keeps it, and keeps its expiry clock ({@link HeldMail#SINCE}).
      */
     void write(String domain, Mail mail, Instant since) throws MessagingException {
         mail.setName(key(domain, mail));
+        Lock lock = lock(domain, mail.getName());
+        try {
+            store(domain, mail, since);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void store(String domain, Mail mail, Instant since) throws MessagingException {
         HeldMail.set(mail, HeldMail.ROOT, root());
         HeldMail.set(mail, HeldMail.DOMAIN, domain);
         HeldMail.set(mail, HeldMail.KEY, mail.getName());
-        HeldMail.set(mail, HeldMail.GENERATION, UUID.randomUUID().toString());
+        if (HeldMail.string(mail, HeldMail.GENERATION).isEmpty()) {
+            HeldMail.set(mail, HeldMail.GENERATION, UUID.randomUUID().toString());
+        }
         HeldMail.setSince(mail, since);
         mail.removeAttribute(HeldMail.CLAIM);
         mail.setState(settings.releaseProcessor());
@@ -110,20 +127,118 @@ final class Hold {
         return HeldMail.string(mail, HeldMail.KEY).orElse(mail.getName());
     }
 
-    /** Removes the entry if it is still the generation the caller knows (a newer one was written meanwhile: kept). */
+    /**
+     * Writes a released copy back after a failed attempt, under a new key, then removes the entry it was released from.
+     * Never in place: James's reprocess of the repository removes each key after sending a copy of it, possibly after
+     * this write; a new key cannot be removed that way, and the reprocessed copy carries the mail anyway. A crash
+     * between the two steps leaves two entries of one mail: claims let only one be delivered, and the leftover is
+     * removed as soon as a release or the retention meets it.
+     */
+    void writeAgain(HeldMail.Entry entry, Mail mail, Instant since) throws MessagingException {
+        String key = HeldMail.nextKey(entry.key);
+        mail.setName(key);
+        HeldMail.set(mail, HeldMail.KEY, key);
+        write(entry.domain, mail, since);
+        removeIf(entry);
+    }
+
+    /**
+     * An entry, read under its key's lock; empty when it is gone or cannot be read now. James's file repository deletes
+     * an entry it fails to read, so that a read racing a write of the same key would delete the mail just written:
+     * every read and write of this hold goes through one lock per key (James's own routes, outside this lock, only read
+     * when an admin asks).
+     */
+    Optional<Mail> retrieve(String domain, MailKey key) {
+        Lock lock = lock(domain, key.asString());
+        try {
+            return Optional.ofNullable(repository(domain).retrieve(key));
+        } catch (MessagingException | RuntimeException e) {
+            LOGGER.debug("Held mail {} for {} cannot be read now", key.asString(), domain, e);
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Lock lock(String domain, String key) {
+        Lock lock = locks.get(domain + "/" + key);
+        lock.lock();
+        return lock;
+    }
+
+    /**
+     * Removes the entry if it still holds this mail (same generation). James's file repository refuses to remove a
+     * key another thread is writing or removing (James's reprocess removes the keys it sent), and fails to read one
+     * being removed: such a conflict is over within milliseconds, so the removal is tried again a few times.
+     */
     void removeIf(HeldMail.Entry entry) throws MessagingException {
+        Lock lock = lock(entry.domain, entry.key);
+        try {
+            removeIfLocked(entry);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void removeIfLocked(HeldMail.Entry entry) throws MessagingException {
         MailRepository repository = repository(entry.domain);
         MailKey key = new MailKey(entry.key);
-        Mail stored = repository.retrieve(key);
-        if (stored == null) {
-            return;
-        }
-        try {
-            if (HeldMail.string(stored, HeldMail.GENERATION).map(entry.generation::equals).orElse(true)) {
+        MessagingException last = null;
+        for (int attempt = 0; attempt < REMOVE_ATTEMPTS; attempt++) {
+            try {
+                Mail stored = repository.retrieve(key);
+                if (stored == null) {
+                    return;
+                }
+                try {
+                    if (!HeldMail.string(stored, HeldMail.GENERATION).map(entry.generation::equals).orElse(true)) {
+                        return;
+                    }
+                } finally {
+                    LifecycleUtil.dispose(stored);
+                }
                 repository.remove(key);
+                return;
+            } catch (MessagingException | RuntimeException e) {
+                if (!listed(repository, key)) {
+                    return; // removed meanwhile (by James's reprocess, which sent a copy first)
+                }
+                last = e instanceof MessagingException ? (MessagingException) e : new MessagingException(e.getMessage(), e);
+                pause(attempt);
             }
-        } finally {
-            org.apache.james.lifecycle.api.LifecycleUtil.dispose(stored);
+        }
+        throw last;
+    }
+
+    /** Removes a leftover entry of a mail that left the hold; a failure is logged, the next pass tries again. */
+    void removeQuietly(HeldMail.Entry entry) {
+        try {
+            removeIf(entry);
+            LOGGER.info("Removed {} for {}: a leftover entry of a mail that left the hold already", entry.key, entry.domain);
+        } catch (MessagingException e) {
+            LOGGER.warn("Could not remove the leftover entry {} for {}", entry.key, entry.domain, e);
+        }
+    }
+
+    private static boolean listed(MailRepository repository, MailKey key) {
+        try {
+            Iterator<MailKey> keys = repository.list();
+            while (keys.hasNext()) {
+                if (keys.next().equals(key)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (MessagingException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(5L << Math.min(attempt, 6));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

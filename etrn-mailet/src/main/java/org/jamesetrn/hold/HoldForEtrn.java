@@ -28,8 +28,7 @@ import org.slf4j.LoggerFactory;
  * RemoteDelivery tries once ({@code maxRetries} 0) and its bounce processor sends the temporary failures here.
  *
  * <p>A released mail whose attempt failed for now comes back here (through the release's bounce processor): it is
- * written over its entry with a new generation, its expiry clock unchanged, and the probe it may be is reported as
- * failed.</p>
+ * held again (expiry clock unchanged), its claim freed, and the probe it may be is reported as failed.</p>
  *
  * <p>Several domains: the recipients are grouped by domain and each group is held as its own entry, named
  * {@code <mail name>-to-<domain>} (the mail's own name when all recipients share one domain). Every recipient is held
@@ -76,13 +75,18 @@ public class HoldForEtrn extends GenericMailet {
         }
     }
 
-    /** A released copy back after a temporary failure: its entry again, new generation, same expiry clock. */
+    /**
+     * A released copy back after a temporary failure: written back to the hold (same generation, same expiry clock,
+     * a new key: see {@link Hold#writeAgain}), then its claim is freed, so that the next release, or a copy James's
+     * reprocess sent meanwhile, may try it.
+     */
     private void holdAgain(Mail mail, HeldMail.Entry entry) throws MessagingException {
         Instant since = HeldMail.since(mail).orElse(clock.instant());
         Optional<String> probe = ProbeOutcomes.probeId(mail);
+        Optional<String> claim = HeldMail.string(mail, HeldMail.CLAIM); // read before a write clears it
         mail.removeAttribute(ProbeOutcomes.PROBE);
-        hold.write(entry.domain, mail, since);
-        holds.claims().end(entry.generation);
+        hold.writeAgain(entry, mail, since);
+        claim.ifPresent(token -> holds.claims().abandon(entry.generation, token));
         probe.ifPresent(id -> probes.report(id, ProbeOutcome.TEMPORARY_FAILURE));
         LOGGER.info("Mail {} for {} is held again after a failed attempt (held since {})", entry.key, entry.domain, since);
         mail.setState(Mail.GHOST);

@@ -81,7 +81,7 @@ final class HoldRetention implements Runnable {
 
     private void examine(String domain, MailKey key, Instant now) throws MessagingException {
         HoldSettings settings = hold.settings();
-        Mail mail = hold.repository(domain).retrieve(key);
+        Mail mail = hold.retrieve(domain, key).orElse(null);
         if (mail == null) {
             return;
         }
@@ -89,6 +89,10 @@ final class HoldRetention implements Runnable {
             Instant since = HeldMail.since(mail).orElse(now);
             Optional<HeldMail.Entry> entry = HeldMail.entry(mail);
             if (entry.isEmpty()) {
+                return;
+            }
+            if (claims.isEnded(entry.get().generation)) {
+                hold.removeQuietly(entry.get()); // a leftover of a mail that left the hold
                 return;
             }
             if (!since.plus(settings.expireAfter()).isAfter(now)) {
@@ -121,7 +125,7 @@ final class HoldRetention implements Runnable {
             entry.domain, expireAfter, hold.settings().expiredProcessor());
     }
 
-    /** One "delayed" DSN: a copy goes to the warn processor, the entry is written again marked as warned. */
+    /** One "delayed" DSN: a copy goes to the warn processor, the entry is written again (same generation) marked as warned. */
     private void warn(HeldMail.Entry entry, Mail mail, Instant since) throws MessagingException {
         String token = UUID.randomUUID().toString();
         if (!claims.claim(entry.generation, token)) {
@@ -134,11 +138,8 @@ final class HoldRetention implements Runnable {
             mailetContext.sendMail(copy, hold.settings().warnProcessor().orElseThrow());
             HeldMail.setWarned(mail);
             hold.write(entry.domain, mail, since);
-            claims.end(entry.generation);
-        } catch (MessagingException | RuntimeException e) {
-            claims.abandon(entry.generation, token);
-            throw e;
         } finally {
+            claims.abandon(entry.generation, token);
             LifecycleUtil.dispose(copy);
         }
     }

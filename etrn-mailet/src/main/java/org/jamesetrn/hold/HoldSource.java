@@ -55,14 +55,8 @@ final class HoldSource implements DeferredMailSource {
     @Override
     public SourceFigures figures(Node node) throws MessagingException {
         SourceFigures.Tally tally = new SourceFigures.Tally();
-        MailRepository repository = hold.repository(domain);
         for (MailKey key : hold.keys(domain)) {
-            Mail mail;
-            try {
-                mail = repository.retrieve(key);
-            } catch (MessagingException | RuntimeException beingWritten) {
-                continue;
-            }
+            Mail mail = hold.retrieve(domain, key).orElse(null);
             if (mail != null) {
                 try {
                     tally.add(mail.getMessageSize(), HeldMail.since(mail).orElse(null));
@@ -117,14 +111,8 @@ final class HoldSource implements DeferredMailSource {
          * The entry, or null when it is gone or cannot be read now. James's file repository lists a key before its
          * files are written: an entry being held at this instant is skipped (the next release takes it).
          */
-        private Mail readable(MailKey key) throws MessagingException {
-            MailRepository repository = hold.repository(domain);
-            try {
-                return repository.retrieve(key);
-            } catch (MessagingException | RuntimeException e) {
-                LOGGER.debug("Held mail {} in {} cannot be read now; skipped", key.asString(), name(), e);
-                return null;
-            }
+        private Mail readable(MailKey key) {
+            return hold.retrieve(domain, key).orElse(null);
         }
 
         /** Claims the entry's current generation and hands a copy to the release processor; false if not ours. */
@@ -141,9 +129,15 @@ final class HoldSource implements DeferredMailSource {
                 }
                 String token = UUID.randomUUID().toString();
                 if (!claims.claim(generation.get(), token)) {
-                    return false; // an attempt is under way (another release, retryEvery, a reprocess) or it expired
+                    // An attempt is under way (another release, retryEvery, a reprocess); or the mail left the hold
+                    // already and this entry is a leftover of a crash or of James's reprocess: removed now.
+                    if (claims.isEnded(generation.get())) {
+                        HeldMail.entry(mail).ifPresent(hold::removeQuietly);
+                    }
+                    return false;
                 }
                 HeldMail.set(mail, HeldMail.CLAIM, token);
+                LOGGER.debug("Held mail {} claimed by release {}", key.asString(), token);
                 probe.ifPresentOrElse(p -> mail.setAttribute(ProbeOutcomes.tag(p.id())),
                     () -> mail.removeAttribute(ProbeOutcomes.PROBE));
                 try {

@@ -68,6 +68,12 @@ public class MemoryReleaseClaims implements ReleaseClaims {
     }
 
     @Override
+    public boolean isEnded(String generation) {
+        Claim claim = claims.get(generation);
+        return claim != null && claim.ended;
+    }
+
+    @Override
     public void end(String generation) {
         long now = clock.millis();
         claims.compute(generation, (key, existing) -> new Claim(existing == null ? "" : existing.token, now, true));

@@ -7,7 +7,8 @@ package org.jamesetrn.hold;
  *
  * <p>A claim lasts {@code release.claim.timeout}: an attempt that leaves no trace (the server died with the copy in
  * a memory queue, RemoteDelivery dropped a null-sender mail) frees the entry again after that time. An ended claim
- * stays as a tombstone for the same time, so that a late duplicate copy of an attempt that ended is still refused.</p>
+ * stays as a tombstone for the same time, so that a late duplicate copy of a mail that left the hold is still
+ * refused.</p>
  */
 public interface ReleaseClaims {
     /** Claims {@code generation} for {@code token}; true when this call won (nobody holds a live claim on it). */
@@ -16,9 +17,12 @@ public interface ReleaseClaims {
     /** Whether the live claim on {@code generation} is {@code token}'s. */
     boolean isHeldBy(String generation, String token);
 
-    /** The attempt ended (delivered, bounced, back in the hold, expired): nobody may claim this generation again. */
+    /** Whether the held mail left the hold for good (its claim ended and still remembered). */
+    boolean isEnded(String generation);
+
+    /** The held mail left the hold for good (delivered, bounced, expired): nobody may claim it again. */
     void end(String generation);
 
-    /** The attempt never started (the copy could not be handed over): frees the generation if {@code token} holds it. */
+    /** The attempt failed for now, or never started: frees the generation if {@code token} holds it. */
     void abandon(String generation, String token);
 }

@@ -1,7 +1,9 @@
 package org.jamesetrn.hold;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
@@ -12,12 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * First mailet of a hold's release processor: lets one copy of a held mail's generation through and drops any other.
- * A copy released by ETRN carries its claim; a copy without one (James's WebAdmin reprocess of the hold repository
- * sends the stored mail here too) claims the generation now. A copy whose claim is not the live one is a duplicate of
- * an attempt under way or ended: it is dropped, logged. Mail that was never held passes untouched.
+ * First mailet of a hold's release processor: lets one copy of a held mail through at a time, and none once it left
+ * the hold. A copy released by ETRN carries its claim. A copy without one (James's WebAdmin reprocess of a hold
+ * repository sends the stored mail here) claims the held mail now; if it left the hold for good (delivered, bounced,
+ * expired) the copy is dropped; if another attempt is under way, the copy waits {@value #WAIT_SECONDS} s in the spool
+ * and comes back here. It is not dropped then: James's reprocess removes the entry after sending the copy, so the copy
+ * may be all that is left of the mail if that other attempt fails. Mail that was never held passes untouched.
  */
 public class ReleaseOnce extends GenericMailet {
+    static final int WAIT_SECONDS = 2;
     private static final Logger LOGGER = LoggerFactory.getLogger(ReleaseOnce.class);
 
     private final ReleaseClaims claims;
@@ -29,7 +34,7 @@ public class ReleaseOnce extends GenericMailet {
 
     @Override
     public String getMailetInfo() {
-        return "ReleaseOnce: one delivery attempt per held mail generation";
+        return "ReleaseOnce: one delivery attempt at a time per held mail";
     }
 
     @Override
@@ -39,22 +44,29 @@ public class ReleaseOnce extends GenericMailet {
             return;
         }
         Optional<String> token = HeldMail.string(mail, HeldMail.CLAIM);
-        if (token.isPresent()) {
-            if (!claims.isHeldBy(generation.get(), token.get())) {
-                drop(mail, "its claim is no longer the live one");
-            }
+        if (token.isPresent() && claims.isHeldBy(generation.get(), token.get())) {
+            LOGGER.debug("Held mail {} goes to delivery under claim {}", key(mail), token.get());
+            return;
+        }
+        if (claims.isEnded(generation.get())) {
+            LOGGER.info("Dropping a copy of held mail {}: it left the hold already", key(mail));
+            mail.setState(Mail.GHOST);
             return;
         }
         String claim = UUID.randomUUID().toString();
         if (claims.claim(generation.get(), claim)) {
             HeldMail.set(mail, HeldMail.CLAIM, claim);
-        } else {
-            drop(mail, "another copy of it is being delivered or was");
+            LOGGER.debug("Held mail {} goes to delivery under claim {} (a copy without a live claim)", key(mail), claim);
+            return;
         }
+        LOGGER.info("A copy of held mail {} waits {} s: another attempt to deliver it is under way", key(mail),
+            Duration.ofSeconds(WAIT_SECONDS).toSeconds());
+        mail.removeAttribute(HeldMail.CLAIM);
+        getMailetContext().sendMail(mail, mail.getState(), WAIT_SECONDS, TimeUnit.SECONDS);
+        mail.setState(Mail.GHOST);
     }
 
-    private static void drop(Mail mail, String why) {
-        LOGGER.info("Dropping a duplicate copy of held mail {}: {}", HeldMail.string(mail, HeldMail.KEY).orElse(mail.getName()), why);
-        mail.setState(Mail.GHOST);
+    private static String key(Mail mail) {
+        return HeldMail.string(mail, HeldMail.KEY).orElse(mail.getName());
     }
 }

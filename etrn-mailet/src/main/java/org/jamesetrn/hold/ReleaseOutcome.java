@@ -57,9 +57,14 @@ public class ReleaseOutcome extends GenericMailet {
     }
 
     @Override
-    public void service(Mail mail) throws MessagingException {
+    public void service(Mail mail) {
         try {
             leaveHold(mail);
+        } catch (MessagingException | RuntimeException e) {
+            // Never thrown on: the mail was delivered (or bounced); the error processor would bounce it again.
+            LOGGER.error("Held mail {} was {} but its entry could not leave the hold; its claim keeps it from being "
+                + "released again until release.claim.timeout", HeldMail.string(mail, HeldMail.KEY).orElse(mail.getName()),
+                outcome == ProbeOutcome.DELIVERED ? "delivered" : "bounced", e);
         } finally {
             // After the entry left: the rest of the release then no longer finds the probe in the hold.
             probes.report(mail, outcome);
@@ -77,8 +82,9 @@ public class ReleaseOutcome extends GenericMailet {
                 outcome.name().toLowerCase(Locale.US), entry.get().root);
             return;
         }
-        hold.get().removeIf(entry.get());
+        // Ended first: from now on any other copy of this mail is dropped, even while the entry is being removed.
         holds.claims().end(entry.get().generation);
+        hold.get().removeIf(entry.get());
         LOGGER.info("Held mail {} for {} was {}: it leaves the hold", entry.get().key, entry.get().domain,
             outcome == ProbeOutcome.DELIVERED ? "delivered" : "bounced");
     }

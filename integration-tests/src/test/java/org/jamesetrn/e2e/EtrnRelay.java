@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.apache.james.utils.DataProbeImpl;
+import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.EtrnExtension;
 import org.jamesetrn.kit.InProcessJames;
 import org.jamesetrn.kit.JamesInstance;
@@ -66,6 +68,11 @@ public final class EtrnRelay implements AutoCloseable {
      * for tests of one option (rate limit, private replies); James boots again in the same JVM in about a second.
      */
     public static EtrnRelay start(TestDns dns, int mxPort, String handlerOptions) throws Exception {
+        return start(dns, mxPort, handlerOptions, conf -> { });
+    }
+
+    /** The same, with more edits of conf/ (for tests of the hold's retention settings). */
+    public static EtrnRelay start(TestDns dns, int mxPort, String handlerOptions, Consumer<Conf> edits) throws Exception {
         Repository repository = Repository.underTest();
         JamesInstance instance = JamesInstance.create(Files.createTempDirectory("james-etrn-e2e"), repository.conf())
             .listenOn(Ports.free(), Ports.free())
@@ -74,6 +81,7 @@ public final class EtrnRelay implements AutoCloseable {
         instance.conf().setElements("smtpserver.xml", "authorizedAddresses", "127.0.0.1/32");
         EtrnExtension extension = repository.extension();
         extension.setHandlerOptions(instance.conf(), handlerOptions);
+        edits.accept(instance.conf());
         extension.installInto(instance);
         try {
             return new EtrnRelay(InProcessJames.start(instance, dns, List.of(QueueProbe.class, HoldProbe.class)));

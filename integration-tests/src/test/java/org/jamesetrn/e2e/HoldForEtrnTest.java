@@ -69,16 +69,17 @@ class HoldForEtrnTest {
         mx.refuse(SITE_DOWN).start();
         Mails.send(relay, "held.test", 2);
         await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
-        Map<String, HeldEntry> before = byKey(relay.holds().held("held.test"));
+        Map<String, HeldEntry> before = byMessageId(relay.holds().held("held.test"));
 
         assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(2);
 
-        // Probe first: one attempt, refused; that mail is written back (new generation), the other is untouched.
-        await().atMost(Duration.ofSeconds(10)).until(() -> changedGenerations(before, relay) == 1);
-        Map<String, HeldEntry> after = byKey(relay.holds().held("held.test"));
+        // Probe first: one attempt, refused; that mail is written back (under a new key), the other is untouched.
+        await().atMost(Duration.ofSeconds(10)).until(() -> movedEntries(before, relay) == 1);
+        Map<String, HeldEntry> after = byMessageId(relay.holds().held("held.test"));
         assertThat(after.keySet()).isEqualTo(before.keySet());
-        for (String key : before.keySet()) {
-            assertThat(after.get(key).since()).as("expiry clock of %s", key).isEqualTo(before.get(key).since());
+        for (String messageId : before.keySet()) {
+            assertThat(after.get(messageId).since()).as("expiry clock of %s", messageId).isEqualTo(before.get(messageId).since());
+            assertThat(after.get(messageId).generation()).as("same held mail").isEqualTo(before.get(messageId).generation());
         }
         assertThat(mx.connections()).as("one attempt, the probe").isEqualTo(1);
         assertThat(mx.deliveryCount()).isZero();
@@ -108,14 +109,15 @@ class HoldForEtrnTest {
         assertThat(mx.messageIdsFor("parked.test")).containsExactlyInAnyOrderElementsOf(parked);
     }
 
-    private static Map<String, HeldEntry> byKey(List<HeldEntry> entries) {
-        return entries.stream().collect(Collectors.toMap(HeldEntry::key, Function.identity()));
+    private static Map<String, HeldEntry> byMessageId(List<HeldEntry> entries) {
+        return entries.stream().collect(Collectors.toMap(HeldEntry::messageId, Function.identity()));
     }
 
-    private static long changedGenerations(Map<String, HeldEntry> before, EtrnRelay relay) throws Exception {
+    /** Entries written back after a failed attempt: same mail, new key. */
+    private static long movedEntries(Map<String, HeldEntry> before, EtrnRelay relay) throws Exception {
         return relay.holds().held("held.test").stream()
-            .filter(entry -> before.containsKey(entry.key()))
-            .filter(entry -> !entry.generation().equals(before.get(entry.key()).generation()))
+            .filter(entry -> before.containsKey(entry.messageId()))
+            .filter(entry -> !entry.key().equals(before.get(entry.messageId()).key()))
             .count();
     }
 }
