@@ -140,12 +140,12 @@ final class JamesServer implements AutoCloseable {
         }
     }
 
-    /** The routes conf/ ships (EtrnRoutes); without the extension its jar is absent, so ours are left out. */
+    /** The routes conf/ ships; without the extension our jars are absent, so our routes are left out. */
     private List<String> shippedRoutes(String value) {
         List<String> routes = new ArrayList<>();
         for (String route : value.split(",")) {
             String name = route.trim();
-            if (!name.isEmpty() && (withExtension || !name.startsWith("org.jamesetrn.release."))) {
+            if (!name.isEmpty() && (withExtension || !name.startsWith("org.jamesetrn."))) {
                 routes.add(name);
             }
         }
