@@ -4,11 +4,16 @@ import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.utils.PropertiesProvider;
+import org.jamesetrn.hold.Holds;
+import org.jamesetrn.hold.MemoryReleaseClaims;
+import org.jamesetrn.hold.ReleaseClaims;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.DeferredMailSources;
+import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.ReleaseConfiguration;
 import org.jamesetrn.release.ReleaseEngine;
 import org.jamesetrn.release.queue.QueueSources;
+import org.jamesetrn.release.repository.SharedRepositories;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
@@ -18,14 +23,30 @@ import com.google.inject.multibindings.Multibinder;
 /**
  * The extension's Guice module, for James's extension injector: named by {@code guice.extension.module} in
  * {@code conf/extensions.properties}. Binds the release engine behind {@link DeferredMailRelease} (for the ETRN
- * handler, mailets and WebAdmin routes) with its sources, and provides the configuration of etrn.properties.
+ * handler, mailets and WebAdmin routes) with its sources, the holds the {@code HoldForEtrn} mailets declare, and
+ * provides the configuration of etrn.properties. Everything the mailets inject is bound here explicitly, so that the
+ * mailets, the SMTP handler and the routes, each built by James in its own child of this injector, share one
+ * instance.
  */
 public class EtrnModule extends AbstractModule {
     @Override
     protected void configure() {
         bind(ReleaseEngine.class).in(Scopes.SINGLETON);
         bind(DeferredMailRelease.class).to(ReleaseEngine.class);
-        Multibinder.newSetBinder(binder(), DeferredMailSources.class).addBinding().to(QueueSources.class);
+        bind(ProbeOutcomes.class).in(Scopes.SINGLETON);
+
+        // Where deferred mail waits: RemoteDelivery's queues, the holds of HoldForEtrn, James's shared repositories.
+        bind(QueueSources.class).in(Scopes.SINGLETON);
+        bind(Holds.class).in(Scopes.SINGLETON);
+        bind(SharedRepositories.class).in(Scopes.SINGLETON);
+        Multibinder<DeferredMailSources> sources = Multibinder.newSetBinder(binder(), DeferredMailSources.class);
+        sources.addBinding().to(QueueSources.class);
+        sources.addBinding().to(Holds.class);
+        sources.addBinding().to(SharedRepositories.class);
+
+        // One server's claims on held mail; a cluster binds claims shared through its database instead.
+        bind(MemoryReleaseClaims.class).in(Scopes.SINGLETON);
+        bind(ReleaseClaims.class).to(MemoryReleaseClaims.class);
     }
 
     @Provides

@@ -23,6 +23,7 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jamesetrn.node.Node;
+import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.Release;
 import org.jamesetrn.release.ReleaseConfiguration;
 import org.jamesetrn.release.ReleaseEngine;
@@ -46,6 +47,7 @@ abstract class QueueReleaseContract {
     protected ManageableMailQueue smarthost;
     protected ManageableMailQueue spool;
     protected ReleaseEngine release;
+    protected ProbeOutcomes probes = new ProbeOutcomes();
 
     /** A fresh factory on the implementation under test. */
     abstract MailQueueFactory<? extends ManageableMailQueue> createFactory(RecordingMetricFactory metrics) throws Exception;
@@ -72,9 +74,10 @@ abstract class QueueReleaseContract {
     }
 
     ReleaseEngine engine(MailQueueFactory<? extends ManageableMailQueue> queues) {
-        ReleaseConfiguration configuration = new ReleaseConfiguration(
-            ImmutableList.of(outgoing.getName(), smarthost.getName()), 2, Duration.ofMinutes(1));
-        return new ReleaseEngine(ImmutableSet.of(new QueueSources(queues, configuration)), metrics, configuration);
+        ReleaseConfiguration configuration = ReleaseConfiguration.builder()
+            .queues(ImmutableList.of(outgoing.getName(), smarthost.getName()))
+            .build();
+        return new ReleaseEngine(ImmutableSet.of(new QueueSources(queues, configuration)), probes, metrics, configuration);
     }
 
     @AfterEach
