@@ -32,7 +32,7 @@ final class ClientAudit {
              MDC.MDCCloseable node = MDC.putCloseable("etrn.node", result.node().asString());
              MDC.MDCCloseable outcome = MDC.putCloseable("etrn.outcome", result.outcome().label())) {
             LOGGER.info("ETRN to relay {} node {}: {}; {}{} ({}, attempt {} of {}){}", result.relay(), result.node(),
-                result.reply().orElse(result.reason()), result.outcome().label(), count(result), report.trigger(),
+                result.reply().orElse(result.reason()), result.outcome().label().replace('_', ' '), count(result), report.trigger(),
                 report.attempt(), report.attempts(), next(report));
         }
     }

@@ -44,10 +44,11 @@ public final class TestRelay implements AutoCloseable {
         private final boolean tls;
         private final Optional<Username> user;
 
-        Received(String argument, boolean tls, Optional<Username> user) {
-            this.argument = argument;
-            this.tls = tls;
-            this.user = user;
+        /** Read from the session when the command arrives: TLS and AUTH are the session's state at that moment. */
+        Received(SMTPSession session, Request request) {
+            this.argument = request.getArgument();
+            this.tls = session.isTLSStarted();
+            this.user = Optional.ofNullable(session.getUsername());
         }
 
         public String argument() {
@@ -120,7 +121,7 @@ public final class TestRelay implements AutoCloseable {
             new RecordingMetricFactory()) {
             @Override
             public Response onCommand(SMTPSession session, Request request) {
-                received.add(new Received(request.getArgument(), session.isTLSStarted(), Optional.ofNullable(session.getUsername())));
+                received.add(new Received(session, request));
                 return super.onCommand(session, request);
             }
 
