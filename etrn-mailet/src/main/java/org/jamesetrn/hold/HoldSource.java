@@ -14,6 +14,7 @@ import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailSource;
 import org.jamesetrn.release.ProbeOutcomes;
+import org.jamesetrn.release.SourceFigures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,28 @@ final class HoldSource implements DeferredMailSource {
     @Override
     public Selection select(Node node) throws MessagingException {
         return new HeldSelection(hold.keys(domain));
+    }
+
+    @Override
+    public SourceFigures figures(Node node) throws MessagingException {
+        SourceFigures.Tally tally = new SourceFigures.Tally();
+        MailRepository repository = hold.repository(domain);
+        for (MailKey key : hold.keys(domain)) {
+            Mail mail;
+            try {
+                mail = repository.retrieve(key);
+            } catch (MessagingException | RuntimeException beingWritten) {
+                continue;
+            }
+            if (mail != null) {
+                try {
+                    tally.add(mail.getMessageSize(), HeldMail.since(mail).orElse(null));
+                } finally {
+                    LifecycleUtil.dispose(mail);
+                }
+            }
+        }
+        return tally.of(SourceFigures.Kind.HOLD, name(), tally.oldest().map(since -> since.plus(hold.settings().expireAfter())));
     }
 
     private final class HeldSelection implements Selection {

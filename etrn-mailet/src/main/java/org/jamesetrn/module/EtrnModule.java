@@ -7,6 +7,7 @@ import org.apache.james.utils.PropertiesProvider;
 import org.jamesetrn.hold.Holds;
 import org.jamesetrn.hold.MemoryReleaseClaims;
 import org.jamesetrn.hold.ReleaseClaims;
+import org.jamesetrn.release.DeferredMailInventory;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.DeferredMailSources;
 import org.jamesetrn.release.ProbeOutcomes;
@@ -33,6 +34,7 @@ public class EtrnModule extends AbstractModule {
     protected void configure() {
         bind(ReleaseEngine.class).in(Scopes.SINGLETON);
         bind(DeferredMailRelease.class).to(ReleaseEngine.class);
+        bind(DeferredMailInventory.class).to(ReleaseEngine.class);
         bind(ProbeOutcomes.class).in(Scopes.SINGLETON);
 
         // Where deferred mail waits: RemoteDelivery's queues, the holds of HoldForEtrn, James's shared repositories.

@@ -16,6 +16,9 @@ public interface DeferredMailSource {
 
     Selection select(Node node) throws Exception;
 
+    /** What waits here for the node, read without taking or moving anything. */
+    SourceFigures figures(Node node) throws Exception;
+
     interface Selection {
         /** How many deferred mails were selected: the number the ETRN reply reports. */
         long count();

@@ -46,7 +46,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
  * probes again. The wait holds no thread: a scheduler looks at the sources while mailets report.</p>
  */
 @Singleton
-public class ReleaseEngine implements DeferredMailRelease, Closeable {
+public class ReleaseEngine implements DeferredMailRelease, DeferredMailInventory, Closeable {
     public static final String RELEASES_METRIC = "etrn.release.releases";
     public static final String RELEASED_MAILS_METRIC = "etrn.release.mails";
     public static final String FAILURES_METRIC = "etrn.release.failures";
@@ -317,6 +317,20 @@ public class ReleaseEngine implements DeferredMailRelease, Closeable {
             fail(release, new ReleaseException(current + " unavailable", e));
             return Optional.empty();
         }
+    }
+
+    @Override
+    public List<SourceFigures> waiting(Node node) throws Exception {
+        if (catalogs.stream().noneMatch(catalog -> catalog.serves(node))) {
+            throw new UnknownQueueException(node.name());
+        }
+        List<SourceFigures> figures = new ArrayList<>();
+        for (DeferredMailSources catalog : catalogs) {
+            for (DeferredMailSource source : catalog.sourcesFor(node)) {
+                figures.add(source.figures(node));
+            }
+        }
+        return figures;
     }
 
     @PreDestroy

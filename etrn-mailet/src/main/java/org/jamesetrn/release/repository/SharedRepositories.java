@@ -1,5 +1,6 @@
 package org.jamesetrn.release.repository;
 
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +23,7 @@ import org.jamesetrn.release.DeferredMailSources;
 import org.jamesetrn.release.ProbeOutcome;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.ReleaseConfiguration;
+import org.jamesetrn.release.SourceFigures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,6 +113,25 @@ public class SharedRepositories implements DeferredMailSources {
                 }
             }
             return new SharedSelection(repository, selected.build());
+        }
+
+        @Override
+        public SourceFigures figures(Node node) throws MessagingException {
+            MailRepository repository = repository();
+            SourceFigures.Tally tally = new SourceFigures.Tally();
+            for (MailKey key : ImmutableList.copyOf(repository.list())) {
+                Mail mail = repository.retrieve(key);
+                if (mail != null) {
+                    try {
+                        if (node.coversAnyOf(mail.getRecipients())) {
+                            tally.add(mail.getMessageSize(), Optional.ofNullable(mail.getLastUpdated()).map(Date::toInstant).orElse(null));
+                        }
+                    } finally {
+                        LifecycleUtil.dispose(mail);
+                    }
+                }
+            }
+            return tally.of(SourceFigures.Kind.REPOSITORY, name(), Optional.empty());
         }
 
         private final class SharedSelection implements Selection {
