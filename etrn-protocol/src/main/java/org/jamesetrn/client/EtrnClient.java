@@ -31,6 +31,7 @@ final class EtrnClient {
     private static final int MAX_THREADS = 8;
     /** How often the start-up trigger checks whether James's SMTP server listens yet. */
     static final Duration READY_POLL = Duration.ofMillis(200);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     private final EtrnClientConfiguration configuration;
     private final ImmutableMap<String, RelayRequester> requesters;
@@ -65,8 +66,13 @@ final class EtrnClient {
             configuration.interval().map(interval -> ", then every " + interval).orElse(""));
         CompletableFuture<Void> started = new CompletableFuture<>();
         var poll = scheduler.scheduleWithFixedDelay(() -> {
-            if (!started.isDone() && ready.getAsBoolean() && started.complete(null)) {
-                startTriggers();
+            try {
+                if (!started.isDone() && ready.getAsBoolean() && started.complete(null)) {
+                    startTriggers();
+                }
+            } catch (RuntimeException e) {
+                // Caught: an exception would silently end the polling, and with it the client.
+                LOGGER.warn("ETRN client: cannot tell whether James's SMTP server listens yet", e);
             }
         }, 0, READY_POLL.toMillis(), TimeUnit.MILLISECONDS);
         started.thenRun(() -> poll.cancel(false));
@@ -119,8 +125,19 @@ final class EtrnClient {
             .collect(ImmutableList.toImmutableList());
     }
 
+    /**
+     * When James stops (James's lifecycle calls {@code @PreDestroy} methods): no further request or retry; a session
+     * in progress gets a few seconds to end (its socket does not answer interrupts), so that none outlives James.
+     */
     @PreDestroy
-    void stop() {
+    public void stop() {
         scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOGGER.warn("ETRN client: a session with a relay was still running when James stopped");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

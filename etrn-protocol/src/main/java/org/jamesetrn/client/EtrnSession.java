@@ -115,15 +115,16 @@ final class EtrnSession {
 
     /**
      * Connecting failed: a bad password or certificate does not mend itself (refused until the next trigger), a
-     * network failure or a 4xx greeting may (retried); anything else the relay said (5xx, no STARTTLS when it is
-     * required) is a refusal.
+     * network failure, a connection closed without a reply or a 4xx greeting may (retried); anything else the relay
+     * said (5xx, no STARTTLS when it is required) is a refusal.
      */
     private static ClientOutcome failure(MessagingException e, int lastCode) {
         if (e instanceof AuthenticationFailedException || causedBy(e, SSLException.class)
             || String.valueOf(e.getMessage()).startsWith(TLS_FAILURE)) {
             return ClientOutcome.REFUSED;
         }
-        if (causedBy(e, IOException.class)) {
+        // -1: the relay closed the connection before it replied (JavaMail's end of stream).
+        if (causedBy(e, IOException.class) || lastCode == -1) {
             return ClientOutcome.UNREACHABLE;
         }
         return lastCode >= 400 && lastCode < 500 ? ClientOutcome.DEFERRED : ClientOutcome.REFUSED;

@@ -219,14 +219,16 @@ class EtrnClientTest {
     @Test
     void aNewTriggerReplacesThePendingRetries() throws Exception {
         TestRelay relay = relay(TestRelay.builder().release(new RecordingRelease().failingWith(new ReleaseException("down"))));
-        EtrnClient client = client(Optional.empty(), Backoff.of(3, Duration.ofMillis(300), Duration.ofMillis(300)),
+        // Retries a second apart: the second trigger comes long before the first one's retry would.
+        EtrnClient client = client(Optional.empty(), Backoff.of(3, Duration.ofSeconds(1), Duration.ofSeconds(1)),
             upstream("provider", relay.port(), CUSTOMER));
 
         client.requestNow(Optional.empty());
         client.requestNow(Optional.empty());
 
+        // One attempt of the first trigger, three of the second: the first one's retries were cancelled.
         await().atMost(Duration.ofSeconds(10)).until(() -> metrics.countFor(ClientAudit.GAVE_UP_METRIC) == 1);
-        await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2)).until(() -> relay.received().size() == 4);
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> relay.received().size() == 4);
     }
 
     @Test

@@ -2,7 +2,11 @@ package org.jamesetrn.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +18,8 @@ import org.jamesetrn.release.RecordingRelease;
 import org.jamesetrn.release.ReleaseException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import com.google.common.collect.ImmutableList;
 
@@ -123,6 +129,34 @@ class EtrnSessionTest {
 
         assertThat(results).extracting(RequestResult::outcome).containsOnly(ClientOutcome.UNREACHABLE);
         assertThat(results.get(0).reason()).contains("ConnectException");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "hangs up before greeting||UNREACHABLE",
+        "busy|421 4.3.2 try later|DEFERRED",
+        "refuses|554 5.7.1 no service for you|REFUSED"})
+    void aRelayThatDoesNotGreetIsRetriedOnlyWhenThatIsTemporary(String relayBehaviour, String greeting,
+                                                                 ClientOutcome outcome) throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread relayThread = new Thread(() -> {
+                try (Socket connection = listener.accept()) {
+                    if (greeting != null) {
+                        connection.getOutputStream().write((greeting + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                } catch (IOException e) {
+                    // the test fails on the client side if it does not get this far
+                }
+            });
+            relayThread.start();
+            UpstreamRelay upstream = UpstreamRelay.of("provider", "127.0.0.1", listener.getLocalPort(), StartTls.OFF,
+                Optional.empty(), ImmutableList.of(CUSTOMER));
+
+            RequestResult result = session.ask(upstream, upstream.nodes()).get(0);
+
+            assertThat(result.outcome()).as(result.reason()).isEqualTo(outcome);
+            relayThread.join();
+        }
     }
 
     @Test
