@@ -1,5 +1,6 @@
 package org.jamesetrn.client;
 
+import java.time.Duration;
 import java.util.Locale;
 
 import org.apache.james.metrics.api.MetricFactory;
@@ -37,13 +38,18 @@ final class ClientAudit {
         }
     }
 
+    /** A duration as in the configuration file: 90s is "1m30s", half a second "0.5s". */
+    static String words(Duration duration) {
+        return duration.toString().substring(2).toLowerCase(Locale.US);
+    }
+
     private static String count(RequestResult result) {
         return result.count().isPresent() ? ", " + result.count().getAsLong() + " messages" : "";
     }
 
     private static String next(RequestReport report) {
         if (report.retryIn().isPresent()) {
-            return "; retry in " + report.retryIn().get().toString().substring(2).toLowerCase(Locale.US);
+            return "; retry in " + words(report.retryIn().get());
         }
         return report.gaveUp() ? "; giving up until the next trigger" : "";
     }

@@ -63,7 +63,7 @@ final class EtrnClient {
         LOGGER.info("ETRN client: will ask {} once James's SMTP server listens{}", requesters.values().stream()
                 .map(requester -> requester.relay() + " for " + requester.relay().nodes())
                 .collect(ImmutableList.toImmutableList()),
-            configuration.interval().map(interval -> ", then every " + interval).orElse(""));
+            configuration.interval().map(interval -> ", then every " + ClientAudit.words(interval)).orElse(""));
         CompletableFuture<Void> started = new CompletableFuture<>();
         var poll = scheduler.scheduleWithFixedDelay(() -> {
             try {

@@ -29,7 +29,7 @@ import com.google.common.collect.ImmutableSet;
  * requested. A mistake (unknown key, relay without host or nodes, a malformed node, a bad duration) stops James at
  * start-up with a message naming the key: a typo in {@code starttls} must not silently mean plain text.
  */
-public final class EtrnClientConfiguration {
+final class EtrnClientConfiguration {
     public static final String FILE_NAME = "etrn-client";
 
     static final String RELAYS = "relays";
