@@ -45,9 +45,14 @@ public final class JamesInstance {
         return directory.resolve("extensions-jars");
     }
 
-    /** SMTP on 127.0.0.1:smtpPort (every {@code <bind>}), WebAdmin enabled on 127.0.0.1:webAdminPort. */
+    /**
+     * SMTP on 127.0.0.1:smtpPort (every {@code <bind>}), WebAdmin enabled on 127.0.0.1:webAdminPort. The SMTP
+     * server's {@code <jmxName>} names the port too: James registers its handler chain's MBeans under that name on
+     * the JVM's MBean server, so two servers started in one JVM (a relay and a site) must not share it.
+     */
     public JamesInstance listenOn(int smtpPort, int webAdminPort) {
         conf().setElements("smtpserver.xml", "bind", "127.0.0.1:" + smtpPort)
+            .setElements("smtpserver.xml", "jmxName", "smtpserver-" + smtpPort)
             .setProperty(WEBADMIN, "enabled", "true")
             .setProperty(WEBADMIN, "host", "127.0.0.1")
             .setProperty(WEBADMIN, "port", String.valueOf(webAdminPort));
