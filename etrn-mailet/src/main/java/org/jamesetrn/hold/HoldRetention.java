@@ -111,13 +111,17 @@ final class HoldRetention implements Runnable {
         if (!claims.claim(entry.generation, token)) {
             return; // a delivery attempt is under way: its outcome decides
         }
-        mail.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(
+        Mail expired = mail.duplicate();
+        HeldMail.strip(expired);
+        expired.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(
             "held for ETRN longer than " + expireAfter + " without the site " + entry.domain + " asking for it")));
         try {
-            mailetContext.sendMail(mail, hold.settings().expiredProcessor());
+            mailetContext.sendMail(expired, hold.settings().expiredProcessor());
         } catch (MessagingException | RuntimeException e) {
             claims.abandon(entry.generation, token);
             throw e;
+        } finally {
+            LifecycleUtil.dispose(expired);
         }
         hold.removeIf(entry);
         claims.end(entry.generation);
@@ -132,6 +136,7 @@ final class HoldRetention implements Runnable {
             return;
         }
         Mail copy = mail.duplicate();
+        HeldMail.strip(copy);
         try {
             copy.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(
                 "held for ETRN since " + since + " until the site " + entry.domain + " asks for it")));
