@@ -1,0 +1,93 @@
+package org.jamesetrn.server.cassandra;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+import org.apache.james.backends.cassandra.components.CassandraModule;
+import org.apache.james.backends.cassandra.init.KeyspaceFactory;
+import org.apache.james.backends.cassandra.init.SessionWithInitializedTablesFactory;
+import org.apache.james.backends.cassandra.init.configuration.ClusterConfiguration;
+import org.apache.james.backends.cassandra.init.configuration.KeyspaceConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.servererrors.AlreadyExistsException;
+
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+/**
+ * Opens the server's Cassandra session: contact points, credentials and local datacenter of cassandra.properties, the
+ * keyspace created if missing, then a session on it. James 3.8.1's own {@code ClusterFactory} cannot do it on
+ * Cassandra 5.0: it checks the connection with {@code SELECT dateof(now()) ...}, and 5.0 removed {@code dateof}
+ * ("Unknown function 'dateof'"). The rest of James's Cassandra code (keyspace and table creation, the mail repository's
+ * statements) works on 5.0 unchanged.
+ *
+ * <p>Not James's {@code ResilientClusterProvider}, which calls that {@code ClusterFactory}; the same retries, with
+ * Reactor's backoff as there.</p>
+ */
+final class CassandraConnection {
+    private static final Logger LOGGER = LoggerFactory.getLogger(CassandraConnection.class);
+    private static final String DEFAULT_DATACENTER = "datacenter1";
+    private static final int SCHEMA_ATTEMPTS = 5;
+
+    private CassandraConnection() {
+    }
+
+    /**
+     * The session with James's tables created if missing. James creates a table only after seeing it absent, without
+     * {@code IF NOT EXISTS}: two servers starting together on a fresh keyspace race, and the loser gets an
+     * {@link AlreadyExistsException}; it then opens a session again and finds the tables there.
+     */
+    static SessionWithInitializedTablesFactory openWithTables(ClusterConfiguration cluster, KeyspaceConfiguration keyspace,
+                                                              CassandraModule tables) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return new SessionWithInitializedTablesFactory(open(cluster, keyspace), tables);
+            } catch (AlreadyExistsException e) {
+                if (attempt == SCHEMA_ATTEMPTS) {
+                    throw e;
+                }
+                LOGGER.info("Another server created a table meanwhile ({}): looking at the tables again", e.getMessage());
+            }
+        }
+    }
+
+    /** Tries {@code cassandra.retryConnection.maxRetries} times more, {@code minDelay} ms apart at first, then doubling. */
+    static CqlSession open(ClusterConfiguration cluster, KeyspaceConfiguration keyspace) {
+        return Mono.fromCallable(() -> openOnce(cluster, keyspace))
+            .doOnError(e -> LOGGER.warn("Cannot reach Cassandra at {} yet: {}", cluster.getHosts(), e.toString()))
+            .retryWhen(Retry.backoff(cluster.getMaxRetry(), Duration.ofMillis(cluster.getMinDelay()))
+                .scheduler(Schedulers.boundedElastic()))
+            .block();
+    }
+
+    private static CqlSession openOnce(ClusterConfiguration cluster, KeyspaceConfiguration keyspace) {
+        try (CqlSession withoutKeyspace = builder(cluster).build()) {
+            KeyspaceFactory.createKeyspace(keyspace, withoutKeyspace).block();
+        }
+        CqlSession session = builder(cluster).withKeyspace(keyspace.getKeyspace()).build();
+        try {
+            Row local = session.execute("SELECT release_version FROM system.local").one();
+            LOGGER.info("Connected to Cassandra {} at {}, keyspace {}", local == null ? "?" : local.getString(0),
+                cluster.getHosts(), keyspace.getKeyspace());
+            return session;
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    private static CqlSessionBuilder builder(ClusterConfiguration cluster) {
+        CqlSessionBuilder builder = CqlSession.builder()
+            .withLocalDatacenter(cluster.getLocalDC().orElse(DEFAULT_DATACENTER));
+        cluster.getHosts().forEach(host ->
+            builder.addContactPoint(InetSocketAddress.createUnresolved(host.getHostName(), host.getPort())));
+        cluster.getUsername().ifPresent(user -> builder.withAuthCredentials(user, cluster.getPassword().orElse("")));
+        return builder;
+    }
+}
