@@ -20,6 +20,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
 
 /**
  * The extension's Guice module, for James's extension injector: named by {@code guice.extension.module} in
@@ -46,9 +47,10 @@ public class EtrnModule extends AbstractModule {
         sources.addBinding().to(Holds.class);
         sources.addBinding().to(SharedRepositories.class);
 
-        // One server's claims on held mail; a cluster binds claims shared through its database instead.
+        // One server's claims on held mail, by default; org.jamesetrn.cluster.EtrnClusterModule (listed with this module
+        // in extensions.properties) sets claims shared through Cassandra instead.
         bind(MemoryReleaseClaims.class).in(Scopes.SINGLETON);
-        bind(ReleaseClaims.class).to(MemoryReleaseClaims.class);
+        OptionalBinder.newOptionalBinder(binder(), ReleaseClaims.class).setDefault().to(MemoryReleaseClaims.class);
     }
 
     @Provides

@@ -1,0 +1,176 @@
+package org.jamesetrn.cluster;
+
+import static com.datastax.oss.driver.api.querybuilder.QueryBuilder.bindMarker;
+import static com.datastax.oss.driver.api.querybuilder.QueryBuilder.deleteFrom;
+import static com.datastax.oss.driver.api.querybuilder.QueryBuilder.insertInto;
+import static com.datastax.oss.driver.api.querybuilder.QueryBuilder.literal;
+import static com.datastax.oss.driver.api.querybuilder.QueryBuilder.selectFrom;
+import static com.datastax.oss.driver.api.querybuilder.QueryBuilder.update;
+import static com.datastax.oss.driver.api.querybuilder.SchemaBuilder.createTable;
+
+import java.time.Duration;
+
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+import org.apache.james.backends.cassandra.init.configuration.JamesExecutionProfiles;
+import org.jamesetrn.hold.ReleaseClaims;
+import org.jamesetrn.release.ReleaseConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.type.DataTypes;
+import com.google.common.annotations.VisibleForTesting;
+
+/**
+ * The claims of every server of a cluster, in Cassandra, one row per held mail's generation, every change a lightweight
+ * transaction (Paxos): of two servers claiming one generation at the same instant exactly one is told it won, whatever
+ * their clocks and however the requests interleave. A claim and a tombstone live {@code release.claim.timeout}
+ * (Cassandra's TTL): a claim whose server died frees itself then, with no server left to do it.
+ *
+ * <pre>
+ * CREATE TABLE etrn_release_claims (generation text PRIMARY KEY, holder text, ended boolean)
+ * claim    INSERT INTO etrn_release_claims (generation, holder, ended) VALUES (?, ?, false) IF NOT EXISTS USING TTL ?
+ * abandon  DELETE FROM etrn_release_claims WHERE generation = ? IF holder = ? AND ended = false
+ * end      UPDATE etrn_release_claims USING TTL ? SET ended = true WHERE generation = ? IF EXISTS
+ *          (nothing to update: INSERT ... VALUES (?, '', true) IF NOT EXISTS USING TTL ?)
+ * read     SELECT holder, ended FROM etrn_release_claims WHERE generation = ?   (at SERIAL consistency)
+ * </pre>
+ *
+ * <p>Reads are serial (James's "LWT" execution profile of the driver, SERIAL unless configured otherwise), so that a
+ * read sees every claim already won, even one whose Paxos round is unfinished. Writes are conditional only: plain and
+ * conditional writes on one row do not mix safely in Cassandra. The table is created at start-up if missing; create it
+ * beforehand (the statement above) on a multi-node Cassandra, where two servers starting together could create it
+ * twice.</p>
+ */
+@Singleton
+public class CassandraReleaseClaims implements ReleaseClaims {
+    static final String TABLE = "etrn_release_claims";
+    private static final String GENERATION = "generation";
+    private static final String HOLDER = "holder";
+    private static final String ENDED = "ended";
+    private static final String TTL = "ttl";
+    private static final int END_ATTEMPTS = 10;
+    private static final Logger LOGGER = LoggerFactory.getLogger(CassandraReleaseClaims.class);
+
+    private final CqlSession session;
+    private final int ttlSeconds;
+    private final DriverExecutionProfile serialRead;
+    private final ConsistencyLevel serialConsistency;
+    private final PreparedStatement claim;
+    private final PreparedStatement abandon;
+    private final PreparedStatement end;
+    private final PreparedStatement endUnclaimed;
+    private final PreparedStatement read;
+
+    @Inject
+    public CassandraReleaseClaims(CqlSession session, ReleaseConfiguration configuration) {
+        this(session, configuration.claimTimeout());
+    }
+
+    @VisibleForTesting
+    public CassandraReleaseClaims(CqlSession session, Duration timeout) {
+        this.session = session;
+        this.ttlSeconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+        this.serialRead = JamesExecutionProfiles.getLWTProfile(session);
+        this.serialConsistency = DefaultConsistencyLevel.valueOf(
+            serialRead.getString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, DefaultConsistencyLevel.SERIAL.name()));
+        createTableIfMissing(session);
+        this.claim = session.prepare(insertInto(TABLE)
+            .value(GENERATION, bindMarker(GENERATION))
+            .value(HOLDER, bindMarker(HOLDER))
+            .value(ENDED, literal(false))
+            .ifNotExists()
+            .usingTtl(bindMarker(TTL))
+            .build());
+        this.abandon = session.prepare(deleteFrom(TABLE)
+            .whereColumn(GENERATION).isEqualTo(bindMarker(GENERATION))
+            .ifColumn(HOLDER).isEqualTo(bindMarker(HOLDER))
+            .ifColumn(ENDED).isEqualTo(literal(false))
+            .build());
+        this.end = session.prepare(update(TABLE)
+            .usingTtl(bindMarker(TTL))
+            .setColumn(ENDED, literal(true))
+            .whereColumn(GENERATION).isEqualTo(bindMarker(GENERATION))
+            .ifExists()
+            .build());
+        this.endUnclaimed = session.prepare(insertInto(TABLE)
+            .value(GENERATION, bindMarker(GENERATION))
+            .value(HOLDER, literal(""))
+            .value(ENDED, literal(true))
+            .ifNotExists()
+            .usingTtl(bindMarker(TTL))
+            .build());
+        this.read = session.prepare(selectFrom(TABLE)
+            .columns(HOLDER, ENDED)
+            .whereColumn(GENERATION).isEqualTo(bindMarker(GENERATION))
+            .build());
+        LOGGER.info("ETRN release claims in Cassandra, table {}.{}, time to live {} s (release.claim.timeout)",
+            session.getKeyspace().map(Object::toString).orElse("?"), TABLE, ttlSeconds);
+    }
+
+    private static void createTableIfMissing(CqlSession session) {
+        session.execute(createTable(TABLE).ifNotExists()
+            .withPartitionKey(GENERATION, DataTypes.TEXT)
+            .withColumn(HOLDER, DataTypes.TEXT)
+            .withColumn(ENDED, DataTypes.BOOLEAN)
+            .withComment("james-etrn: which server may end the stay of a held mail in the hold (ReleaseClaims)")
+            .build()
+            .setTimeout(Duration.ofSeconds(30)));
+        session.checkSchemaAgreement();
+    }
+
+    @Override
+    public boolean claim(String generation, String token) {
+        return write(claim.bind()
+            .setString(GENERATION, generation)
+            .setString(HOLDER, token)
+            .setInt(TTL, ttlSeconds));
+    }
+
+    @Override
+    public boolean isHeldBy(String generation, String token) {
+        Row row = read(generation);
+        return row != null && !row.getBoolean(ENDED) && token.equals(row.getString(HOLDER));
+    }
+
+    @Override
+    public boolean isEnded(String generation) {
+        Row row = read(generation);
+        return row != null && row.getBoolean(ENDED);
+    }
+
+    @Override
+    public void end(String generation) {
+        for (int attempt = 0; attempt < END_ATTEMPTS; attempt++) {
+            if (write(end.bind().setInt(TTL, ttlSeconds).setString(GENERATION, generation))
+                || write(endUnclaimed.bind().setString(GENERATION, generation).setInt(TTL, ttlSeconds))) {
+                return;
+            }
+            // The claim expired between the two statements and another one won: end that one.
+        }
+        throw new IllegalStateException("could not end the claims of held mail " + generation + " in "
+            + END_ATTEMPTS + " attempts");
+    }
+
+    @Override
+    public void abandon(String generation, String token) {
+        write(abandon.bind().setString(GENERATION, generation).setString(HOLDER, token));
+    }
+
+    private boolean write(BoundStatement statement) {
+        return session.execute(statement.setSerialConsistencyLevel(serialConsistency)).wasApplied();
+    }
+
+    private Row read(String generation) {
+        return session.execute(read.bind().setString(GENERATION, generation).setExecutionProfile(serialRead)).one();
+    }
+}
