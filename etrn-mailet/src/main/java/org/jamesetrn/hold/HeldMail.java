@@ -1,6 +1,8 @@
 package org.jamesetrn.hold;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -37,6 +39,7 @@ public final class HeldMail {
     public static final AttributeName CLAIM = AttributeName.of("etrn.release.claim");
 
     private static final String KEY_SUFFIX = "~";
+    private static final AttributeName[] ALL = {SINCE, GENERATION, ROOT, DOMAIN, KEY, WARNED, CLAIM, ProbeOutcomes.PROBE};
 
     private HeldMail() {
     }
@@ -67,9 +70,22 @@ public final class HeldMail {
      * included) would be taken, once delivered, for the held mail itself.
      */
     static void strip(Mail mail) {
-        for (AttributeName name : new AttributeName[] {SINCE, GENERATION, ROOT, DOMAIN, KEY, WARNED, CLAIM, ProbeOutcomes.PROBE}) {
+        for (AttributeName name : ALL) {
             mail.removeAttribute(name);
         }
+    }
+
+    /** The hold's and the release's attributes of a mail as they are now, to {@link #restore} them. */
+    static Map<AttributeName, Optional<Attribute>> snapshot(Mail mail) {
+        Map<AttributeName, Optional<Attribute>> attributes = new HashMap<>();
+        for (AttributeName name : ALL) {
+            attributes.put(name, mail.getAttribute(name));
+        }
+        return attributes;
+    }
+
+    static void restore(Mail mail, Map<AttributeName, Optional<Attribute>> snapshot) {
+        snapshot.forEach((name, attribute) -> attribute.ifPresentOrElse(mail::setAttribute, () -> mail.removeAttribute(name)));
     }
 
     static void set(Mail mail, AttributeName name, String value) {

@@ -73,6 +73,7 @@ final class Hold {
 
     /** The held domains this node covers: its own, or for {@code @d} d's and every subdomain's. */
     List<String> domainsOf(Node node) {
+        refresh();
         if (node.kind() == Node.Kind.DOMAIN) {
             return domains.contains(node.name()) ? ImmutableList.of(node.name()) : ImmutableList.of();
         }
@@ -251,11 +252,12 @@ final class Hold {
     }
 
     /**
-     * The domains already held: those James's repository store knows (persistent for jpa and cassandra, since start-up
-     * for memory and file), and for a file root the folders found under it, which are opened so that James's own
-     * {@code /mailRepositories} routes list them again after a restart.
+     * Adds the held domains James's repository store lists under the root. The store's list of repositories is
+     * persistent for jpa and cassandra, since start-up for memory and file; with cassandra it is shared by every server
+     * of a cluster, so a domain first held through another server is found here too. Read before every release and
+     * every retention pass; throws when the store cannot be read (a release then answers 458).
      */
-    private void discover(FileSystem fileSystem) {
+    void refresh() {
         MailRepositoryUrl root = settings.root();
         store.getUrls()
             .filter(url -> url.hasPrefix(root))
@@ -264,6 +266,16 @@ final class Hold {
             .map(parts -> parts.get(parts.size() - 1))
             .flatMap(name -> nodeDomain(name).stream())
             .forEach(domains::add);
+    }
+
+    /**
+     * The domains already held: those James's repository store knows ({@link #refresh}), and for a file root the
+     * folders found under it, which are opened so that James's own {@code /mailRepositories} routes list them again
+     * after a restart.
+     */
+    private void discover(FileSystem fileSystem) {
+        MailRepositoryUrl root = settings.root();
+        refresh();
         if (!root.getProtocol().getValue().equals("file")) {
             return;
         }

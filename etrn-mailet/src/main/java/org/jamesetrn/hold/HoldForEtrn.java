@@ -8,12 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
 import org.jamesetrn.release.ProbeOutcome;
@@ -30,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>A released mail whose attempt failed for now comes back here (through the release's bounce processor): it is
  * held again (expiry clock unchanged), its claim freed, and the probe it may be is reported as failed.</p>
  *
+ * <p>A mail the hold cannot write now (a full disk, a cluster's Cassandra unreachable) waits {@value #RETRY_SECONDS} s
+ * in the spool and comes back, as often as needed: nothing is lost while the spool lives.</p>
+ *
  * <p>Several domains: the recipients are grouped by domain and each group is held as its own entry, named
  * {@code <mail name>-to-<domain>} (the mail's own name when all recipients share one domain). Every recipient is held
  * exactly once; a recipient whose domain is no host name (an address literal) is not held and stays on the mail, which
@@ -37,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * ({@code onMailetException} propagate), the entries already written are overwritten, not doubled.</p>
  */
 public class HoldForEtrn extends GenericMailet {
+    /** A mail that cannot be written to the hold now is tried again after this long. */
+    static final int RETRY_SECONDS = 10;
     private static final Logger LOGGER = LoggerFactory.getLogger(HoldForEtrn.class);
 
     private final Holds holds;
@@ -68,10 +76,24 @@ public class HoldForEtrn extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         Optional<HeldMail.Entry> returning = HeldMail.entry(mail).filter(entry -> entry.root.equals(hold.root()));
-        if (returning.isPresent()) {
-            holdAgain(mail, returning.get());
-        } else {
-            holdNew(mail);
+        String name = mail.getName();
+        String state = mail.getState();
+        Map<AttributeName, Optional<Attribute>> attributes = HeldMail.snapshot(mail);
+        try {
+            if (returning.isPresent()) {
+                holdAgain(mail, returning.get());
+            } else {
+                holdNew(mail);
+            }
+        } catch (MessagingException | RuntimeException e) {
+            // The hold cannot be written now (a full disk, a cluster's Cassandra unreachable): the mail waits in the
+            // spool and comes back here, for as long as it takes. (The spool's own retries would give up after five
+            // immediate attempts and leave it in the error repository.)
+            LOGGER.warn("Mail {} cannot be held now, tried again in {} s: {}", name, RETRY_SECONDS, e.toString());
+            mail.setName(name);
+            HeldMail.restore(mail, attributes);
+            getMailetContext().sendMail(mail, state, RETRY_SECONDS, TimeUnit.SECONDS);
+            mail.setState(Mail.GHOST);
         }
     }
 

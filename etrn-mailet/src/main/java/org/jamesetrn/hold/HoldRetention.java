@@ -44,6 +44,7 @@ final class HoldRetention implements Runnable {
     private final Provider<DeferredMailRelease> release;
     private final Clock clock;
     private final Map<String, Instant> lastRetry = new ConcurrentHashMap<>();
+    private boolean unreadable;
 
     HoldRetention(Hold hold, ReleaseClaims claims, MailetContext mailetContext, Provider<DeferredMailRelease> release) {
         this(hold, claims, mailetContext, release, Clock.systemUTC());
@@ -61,6 +62,21 @@ final class HoldRetention implements Runnable {
     @Override
     public void run() {
         Instant now = clock.instant();
+        try {
+            hold.refresh();
+            if (unreadable) {
+                unreadable = false;
+                LOGGER.info("Hold retention under {}: the held domains can be listed again", hold.root());
+            }
+        } catch (RuntimeException e) {
+            // Once per outage (a cluster's Cassandra unreachable), not at every pass: retention tries every checkEvery.
+            if (!unreadable) {
+                unreadable = true;
+                LOGGER.error("Hold retention under {}: cannot list the held domains; trying again every {}", hold.root(),
+                    hold.settings().checkEvery(), e);
+            }
+            return;
+        }
         for (String domain : hold.domains()) {
             try {
                 for (MailKey key : hold.keys(domain)) {

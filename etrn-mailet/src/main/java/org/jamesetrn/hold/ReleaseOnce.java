@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
  * First mailet of a hold's release processor: lets one copy of a held mail through at a time, and none once it left
  * the hold. A copy released by ETRN carries its claim. A copy without one (James's WebAdmin reprocess of a hold
  * repository sends the stored mail here) claims the held mail now; if it left the hold for good (delivered, bounced,
- * expired) the copy is dropped; if another attempt is under way, the copy waits {@value #WAIT_SECONDS} s in the spool
- * and comes back here. It is not dropped then: James's reprocess removes the entry after sending the copy, so the copy
- * may be all that is left of the mail if that other attempt fails. Mail that was never held passes untouched.
+ * expired) the copy is dropped; if another attempt is under way, or the claims cannot be read now (a cluster's
+ * Cassandra is unreachable), the copy waits {@value #WAIT_SECONDS} s in the spool and comes back here. It is not
+ * dropped then: James's reprocess removes the entry after sending the copy, so the copy may be all that is left of the
+ * mail if that other attempt fails. Mail that was never held passes untouched.
  */
 public class ReleaseOnce extends GenericMailet {
     static final int WAIT_SECONDS = 2;
@@ -43,25 +44,49 @@ public class ReleaseOnce extends GenericMailet {
         if (generation.isEmpty()) {
             return;
         }
-        Optional<String> token = HeldMail.string(mail, HeldMail.CLAIM);
-        if (token.isPresent() && claims.isHeldBy(generation.get(), token.get())) {
-            LOGGER.debug("Held mail {} goes to delivery under claim {}", key(mail), token.get());
+        try {
+            if (mayGo(mail, generation.get())) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            // The claims cannot be read now (a cluster's Cassandra is unreachable): never delivered without a claim,
+            // never dropped either (after James's reprocess this copy is all that is left of the mail).
+            LOGGER.warn("A copy of held mail {} waits {} s: its claim cannot be checked now ({})", key(mail),
+                WAIT_SECONDS, e.toString());
+            waitInSpool(mail);
             return;
         }
-        if (claims.isEnded(generation.get())) {
-            LOGGER.info("Dropping a copy of held mail {}: it left the hold already", key(mail));
-            mail.setState(Mail.GHOST);
-            return;
-        }
-        String claim = UUID.randomUUID().toString();
-        if (claims.claim(generation.get(), claim)) {
-            HeldMail.set(mail, HeldMail.CLAIM, claim);
-            LOGGER.debug("Held mail {} goes to delivery under claim {} (a copy without a live claim)", key(mail), claim);
+        if (mail.getState().equals(Mail.GHOST)) {
             return;
         }
         LOGGER.info("A copy of held mail {} waits {} s: another attempt to deliver it is under way", key(mail),
             Duration.ofSeconds(WAIT_SECONDS).toSeconds());
         mail.removeAttribute(HeldMail.CLAIM);
+        waitInSpool(mail);
+    }
+
+    /** True when this copy holds the claim now; a copy of a mail that left the hold is ghosted (false). */
+    private boolean mayGo(Mail mail, String generation) {
+        Optional<String> token = HeldMail.string(mail, HeldMail.CLAIM);
+        if (token.isPresent() && claims.isHeldBy(generation, token.get())) {
+            LOGGER.debug("Held mail {} goes to delivery under claim {}", key(mail), token.get());
+            return true;
+        }
+        if (claims.isEnded(generation)) {
+            LOGGER.info("Dropping a copy of held mail {}: it left the hold already", key(mail));
+            mail.setState(Mail.GHOST);
+            return false;
+        }
+        String claim = UUID.randomUUID().toString();
+        if (claims.claim(generation, claim)) {
+            HeldMail.set(mail, HeldMail.CLAIM, claim);
+            LOGGER.debug("Held mail {} goes to delivery under claim {} (a copy without a live claim)", key(mail), claim);
+            return true;
+        }
+        return false;
+    }
+
+    private void waitInSpool(Mail mail) throws MessagingException {
         getMailetContext().sendMail(mail, mail.getState(), WAIT_SECONDS, TimeUnit.SECONDS);
         mail.setState(Mail.GHOST);
     }

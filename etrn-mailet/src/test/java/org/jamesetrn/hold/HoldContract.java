@@ -3,6 +3,7 @@ package org.jamesetrn.hold;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import javax.mail.internet.MimeMessage;
@@ -344,4 +346,114 @@ abstract class HoldContract {
         assertThat(context.getSentMails()).extracting(FakeMailContext.SentMail::getState).contains("etrn-expired");
     }
 
+
+    /**
+     * Two servers on one repository store (a cluster's Cassandra): the second was started before the first ever held
+     * mail for the domain, and still finds it, to release it and to retry it.
+     */
+    @Test
+    void aDomainFirstHeldThroughAnotherServerIsFoundByThisOne() throws Exception {
+        Holds otherServer = new Holds(store, fileSystem, context, claims, RecordingRelease::new);
+        try {
+            HoldForEtrn otherMailet = new HoldForEtrn(otherServer, probes, clock);
+            otherMailet.init(FakeMailetConfig.builder().mailetName("HoldForEtrn").mailetContext(context)
+                .setProperty(HoldSettings.ROOT, root()).setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR).build());
+            assertThat(otherServer.sourcesFor(Node.domain("late.test"))).isEmpty();
+
+            mailet.service(mail("one", "a@late.test"));
+
+            List<DeferredMailSource> sources = otherServer.sourcesFor(Node.domain("late.test"));
+            assertThat(sources).hasSize(1);
+            assertThat(sources.get(0).select(Node.domain("late.test")).count()).isEqualTo(1);
+            assertThat(otherServer.sourcesFor(Node.domainAndSubdomains("test"))).hasSize(1);
+        } finally {
+            otherServer.close();
+        }
+    }
+
+    /** The hold of a server whose repositories cannot be opened now (a cluster's Cassandra unreachable). */
+    HoldForEtrn unwritableHold(Holds[] created) throws Exception {
+        MailRepositoryStore unwritable = (MailRepositoryStore) Proxy.newProxyInstance(
+            getClass().getClassLoader(), new Class<?>[] {MailRepositoryStore.class}, (proxy, method, args) -> {
+                if (method.getName().equals("select")) {
+                    throw new MailRepositoryStore.MailRepositoryStoreException("Cassandra unreachable");
+                }
+                return method.invoke(store, args);
+            });
+        created[0] = new Holds(unwritable, fileSystem, context, claims, RecordingRelease::new);
+        HoldForEtrn downMailet = new HoldForEtrn(created[0], probes, clock);
+        downMailet.init(FakeMailetConfig.builder().mailetName("HoldForEtrn").mailetContext(context)
+            .setProperty(HoldSettings.ROOT, root()).setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR).build());
+        return downMailet;
+    }
+
+    @Test
+    void aCopyBackAfterAFailedAttemptThatCannotBeWrittenNowWaitsInTheSpoolWithItsClaim() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        dispatch("held.test");
+        Mail copy = copyOf(context.getSentMails().get(0));
+        copy.setState("etrn-hold");
+        String claim = HeldMail.string(copy, HeldMail.CLAIM).orElseThrow();
+        context.resetSentMails();
+        Holds[] down = new Holds[1];
+        try {
+            unwritableHold(down).service(copy);
+
+            assertThat(context.getSentMails()).singleElement().satisfies(sent -> {
+                assertThat(sent.getState()).isEqualTo("etrn-hold");
+                assertThat(sent.getAttributes().get(HeldMail.CLAIM).getValue().value()).isEqualTo(claim);
+                assertThat(sent.getAttributes()).containsKeys(HeldMail.GENERATION, HeldMail.KEY, HeldMail.SINCE);
+            });
+            assertThat(held("held.test")).as("the entry stays as it was").hasSize(1);
+            assertThat(claims.isHeldBy(HeldMail.string(copy, HeldMail.GENERATION).orElseThrow(), claim)).isTrue();
+        } finally {
+            down[0].close();
+        }
+    }
+
+    @Test
+    void aMailTheHoldCannotWriteNowWaitsInTheSpoolAndComesBack() throws Exception {
+        Holds[] down = new Holds[1];
+        try {
+            HoldForEtrn downMailet = unwritableHold(down);
+            Mail mail = mail("one", "a@held.test");
+            mail.setState("etrn-hold");
+
+            downMailet.service(mail);
+
+            assertThat(mail.getState()).isEqualTo(Mail.GHOST);
+            assertThat(context.getSentMails()).singleElement().satisfies(sent -> {
+                assertThat(sent.getState()).as("back to the hold, not to the release processor").isEqualTo("etrn-hold");
+                assertThat(sent.getRecipients()).extracting(MailAddress::asString).containsExactly("a@held.test");
+                assertThat(sent.getAttributes()).as("a new mail again").doesNotContainKeys(HeldMail.GENERATION,
+                    HeldMail.ROOT, HeldMail.KEY, HeldMail.SINCE);
+                assertThat(sent.getDelay()).contains(new FakeMailContext.Delay(HoldForEtrn.RETRY_SECONDS, TimeUnit.SECONDS));
+            });
+        } finally {
+            down[0].close();
+        }
+    }
+
+    @Test
+    void releaseOnceKeepsACopyWaitingWhileTheClaimsCannotBeRead() throws Exception {
+        ReleaseClaims unreadable = (ReleaseClaims) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {ReleaseClaims.class}, (proxy, method, args) -> {
+                throw new IllegalStateException("Cassandra unreachable");
+            });
+        mailet.service(mail("one", "a@held.test"));
+        dispatch("held.test");
+        Mail copy = copyOf(context.getSentMails().get(0));
+        context.resetSentMails();
+        ReleaseOnce once = new ReleaseOnce(unreadable);
+        once.init(FakeMailetConfig.builder().mailetName("ReleaseOnce").mailetContext(context).build());
+
+        once.service(copy);
+
+        assertThat(copy.getState()).isEqualTo(Mail.GHOST);
+        assertThat(context.getSentMails()).singleElement().satisfies(waiting -> {
+            assertThat(waiting.getState()).isEqualTo(RELEASE_PROCESSOR);
+            assertThat(waiting.getAttributes()).containsKeys(HeldMail.GENERATION, HeldMail.CLAIM);
+            assertThat(waiting.getDelay()).contains(new FakeMailContext.Delay(ReleaseOnce.WAIT_SECONDS, TimeUnit.SECONDS));
+        });
+    }
 }
