@@ -18,6 +18,8 @@ import java.util.function.BooleanSupplier;
 public final class JamesProcess implements AutoCloseable {
     /** The stock memory server's main class, the one ./james.sh runs. */
     public static final String MEMORY_SERVER = "org.apache.james.MemoryJamesServerMain";
+    /** The cluster server of docs/cluster.md (james-server's jar in lib/): the memory server with its hold in Cassandra. */
+    public static final String CLUSTER_SERVER = "org.jamesetrn.server.cassandra.ClusterJamesServerMain";
 
     /** How to launch: main class, JVM options, readiness. */
     public static final class Builder {
@@ -82,7 +84,7 @@ public final class JamesProcess implements AutoCloseable {
             "-Dlogback.configurationFile=" + directory.resolve("conf/logback.xml"),
             "-cp", builder.lib + "/*",
             builder.mainClass));
-        this.process = new ServerProcess(command, directory, directory.resolve("james.log"));
+        this.process = new ServerProcess(command, directory, directory.resolve("james.log")).killOnExit();
     }
 
     /** The server of this instance, run from the assembled server's lib/ (see {@link Repository#serverLib()}). */

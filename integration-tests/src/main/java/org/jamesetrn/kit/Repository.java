@@ -33,6 +33,16 @@ public final class Repository {
         return root.resolve("conf");
     }
 
+    /** What conf/ becomes on the cluster server (docs/cluster.md): the files that replace or join conf/'s. */
+    public Path clusterConf() {
+        return conf().resolve("cluster");
+    }
+
+    /** The script that runs a one-node Cassandra 5.0 (after the build of the cassandra module: its classpath). */
+    public Path cassandraScript() {
+        return root.resolve("cassandra/cassandra.sh");
+    }
+
     /** The assembled stock James memory server: {@code lib/}, {@code conf/}, {@code extensions-jars/}. */
     public Path assembledServer() {
         return root.resolve("james-server/target/james");

@@ -29,6 +29,21 @@ public final class ServerProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * Kills the process (SIGKILL) if this JVM exits while it still runs, so that no server outlives an aborted run (a
+     * test JVM stopped by Maven's timeout, Ctrl-C). A clean stop before the exit is unaffected.
+     */
+    public ServerProcess killOnExit() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kill-on-exit"));
+        return this;
+    }
+
     /** Starts the command (again), its output appended to the log. */
     public synchronized ServerProcess start() throws IOException {
         if (isAlive()) {
