@@ -28,8 +28,14 @@ final class Mails {
      * by envelope only.
      */
     static List<String> send(EtrnRelay relay, String domain, int count) {
+        return send(relay.smtpPort(), domain, count);
+    }
+
+    /** The same, through the James listening on this SMTP port. */
+    static List<String> send(int smtpPort, String domain, int count) {
         List<String> messageIds = new ArrayList<>();
-        try (SmtpClient client = relay.connect()) {
+        try (SmtpClient client = SmtpClient.connect(smtpPort)) {
+            client.ehlo();
             for (int i = 0; i < count; i++) {
                 String id = UUID.randomUUID().toString();
                 String messageId = "<" + id + "@e2e.test>";

@@ -1,0 +1,119 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.jamesetrn.kit.ClusterConf;
+import org.jamesetrn.kit.Conf;
+import org.jamesetrn.kit.Repository;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+/**
+ * conf/cluster stays in step with conf/: the files it replaces are the shipped ones plus the cluster's lines
+ * (conf/cluster/README.md), and the one edit it asks for in mailetcontainer.xml, the hold's root, finds exactly one
+ * element to change.
+ */
+class ClusterConfTest {
+    private final Repository repository = Repository.underTest();
+
+    @Test
+    void extensionsPropertiesIsTheShippedOnePlusTheClusterModuleAfterEtrnModule() throws Exception {
+        Properties shipped = load(repository.conf().resolve("extensions.properties"));
+        Properties cluster = load(repository.clusterConf().resolve("extensions.properties"));
+        assertThat(cluster.stringPropertyNames()).isEqualTo(shipped.stringPropertyNames());
+        for (String key : shipped.stringPropertyNames()) {
+            if (!key.equals("guice.extension.module")) {
+                assertThat(cluster.getProperty(key)).as(key).isEqualTo(shipped.getProperty(key));
+            }
+        }
+        List<String> shippedModules = List.of(shipped.getProperty("guice.extension.module").split("\\s*,\\s*"));
+        List<String> clusterModules = new ArrayList<>(List.of(cluster.getProperty("guice.extension.module").split("\\s*,\\s*")));
+        int etrnModule = clusterModules.indexOf("org.jamesetrn.module.EtrnModule");
+        assertThat(clusterModules.get(etrnModule + 1)).isEqualTo("org.jamesetrn.cluster.EtrnClusterModule");
+        clusterModules.remove(etrnModule + 1);
+        assertThat(clusterModules).isEqualTo(shippedModules);
+    }
+
+    @Test
+    void mailRepositoryStoreIsTheShippedOnePlusJamesCassandraRepository() throws Exception {
+        Document shipped = xml(repository.conf().resolve("mailrepositorystore.xml"));
+        Document cluster = xml(repository.clusterConf().resolve("mailrepositorystore.xml"));
+        assertThat(text(cluster, "defaultProtocol")).isEqualTo(text(shipped, "defaultProtocol"));
+        List<Element> clusterRepositories = elements(cluster, "mailrepository");
+        for (Element repository : elements(shipped, "mailrepository")) {
+            assertThat(clusterRepositories).as("shipped %s", repository.getAttribute("class"))
+                .anyMatch(candidate -> candidate.isEqualNode(repository));
+        }
+        assertThat(clusterRepositories).hasSize(elements(shipped, "mailrepository").size() + 1)
+            .anyMatch(repository -> repository.getAttribute("class")
+                    .equals("org.apache.james.mailrepository.cassandra.CassandraMailRepository")
+                && text(repository, "protocol").equals("cassandra"));
+    }
+
+    @Test
+    void theHoldsRootIsTheOneRootOfTheShippedMailetContainer() throws Exception {
+        List<Element> roots = elements(xml(repository.conf().resolve("mailetcontainer.xml")), "root");
+        assertThat(roots).singleElement().satisfies(root -> {
+            assertThat(root.getTextContent()).isEqualTo("file://var/mail/etrn-hold/");
+            assertThat(((Element) root.getParentNode()).getAttribute("class")).endsWith(".HoldForEtrn");
+        });
+        assertThat(ClusterConf.HOLD_ROOT).isEqualTo("cassandra://var/mail/etrn-hold/");
+        assertThat(Conf.at(repository.clusterConf()).property(ClusterConf.CASSANDRA, "cassandra.nodes")).contains("127.0.0.1:9042");
+    }
+
+    private static Properties load(Path file) throws Exception {
+        Properties properties = new Properties();
+        try (var reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        }
+        return properties;
+    }
+
+    private static Document xml(Path file) throws Exception {
+        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+        strip(document.getDocumentElement());
+        return document;
+    }
+
+    /** Without comments and blank text, so that two elements compare by what James reads. */
+    private static void strip(Node node) {
+        for (Node child = node.getFirstChild(); child != null; ) {
+            Node next = child.getNextSibling();
+            if (child.getNodeType() == Node.COMMENT_NODE
+                || (child.getNodeType() == Node.TEXT_NODE && child.getTextContent().isBlank())) {
+                node.removeChild(child);
+            } else {
+                strip(child);
+            }
+            child = next;
+        }
+    }
+
+    private static List<Element> elements(Document document, String tag) {
+        List<Element> elements = new ArrayList<>();
+        NodeList nodes = document.getElementsByTagName(tag);
+        for (int i = 0; i < nodes.getLength(); i++) {
+            elements.add((Element) nodes.item(i));
+        }
+        return elements;
+    }
+
+    private static String text(Document document, String tag) {
+        return document.getElementsByTagName(tag).item(0).getTextContent().trim();
+    }
+
+    private static String text(Element element, String tag) {
+        return element.getElementsByTagName(tag).item(0).getTextContent().trim();
+    }
+}
