@@ -1,8 +1,13 @@
 package org.jamesetrn.hold;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 import javax.mail.MessagingException;
 
@@ -23,7 +28,7 @@ import com.google.common.collect.ImmutableList;
 /**
  * The held mail of one node domain. Selecting lists the repository's keys (the count is what is held, the mails whose
  * attempt is under way included); dispatching claims each entry's generation and sends a copy to the hold's release
- * processor. The entry stays in the hold until the attempt ends: {@link ReleaseOutcome} removes it when the mail was
+ * processor, several entries at once on the hold's dispatching threads ({@link Holds}). The entry stays in the hold until the attempt ends: {@link ReleaseOutcome} removes it when the mail was
  * delivered or bounced, {@link HoldForEtrn} writes it anew when the attempt failed for now. A crash in between leaves
  * the entry held, to be released again.
  */
@@ -34,12 +39,14 @@ final class HoldSource implements DeferredMailSource {
     private final String domain;
     private final ReleaseClaims claims;
     private final MailetContext mailetContext;
+    private final Executor dispatching;
 
-    HoldSource(Hold hold, String domain, ReleaseClaims claims, MailetContext mailetContext) {
+    HoldSource(Hold hold, String domain, ReleaseClaims claims, MailetContext mailetContext, Executor dispatching) {
         this.hold = hold;
         this.domain = domain;
         this.claims = claims;
         this.mailetContext = mailetContext;
+        this.dispatching = dispatching;
     }
 
     @Override
@@ -80,13 +87,35 @@ final class HoldSource implements DeferredMailSource {
             return keys.size();
         }
 
+        /**
+         * Every entry on the hold's dispatching threads, several at once: each is a read and a claim, round trips that
+         * a shared store (Cassandra) serves in parallel. A failure does not stop the others; the first is thrown once
+         * all were tried.
+         */
         @Override
         public long dispatch() throws MessagingException {
-            long dispatched = 0;
+            List<CompletableFuture<Boolean>> dispatches = new ArrayList<>(keys.size());
             for (MailKey key : keys) {
-                if (dispatch(key, Optional.empty())) {
-                    dispatched++;
+                dispatches.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return dispatch(key, Optional.empty());
+                    } catch (MessagingException e) {
+                        throw new CompletionException(e);
+                    }
+                }, dispatching));
+            }
+            long dispatched = 0;
+            Throwable failure = null;
+            for (CompletableFuture<Boolean> dispatch : dispatches) {
+                try {
+                    dispatched += dispatch.join() ? 1 : 0;
+                } catch (CompletionException | CancellationException e) {
+                    failure = failure == null ? e.getCause() : failure;
                 }
+            }
+            if (failure != null) {
+                throw new MessagingException("held mail of " + domain + ": " + dispatched + " of " + keys.size()
+                    + " dispatched, then " + failure, failure instanceof Exception ? (Exception) failure : null);
             }
             return dispatched;
         }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
  */
 @Singleton
 public class Holds implements DeferredMailSources, Closeable {
+    static final int DISPATCH_THREADS = 8;
     private static final Logger LOGGER = LoggerFactory.getLogger(Holds.class);
 
     private final MailRepositoryStore store;
@@ -45,6 +47,13 @@ public class Holds implements DeferredMailSources, Closeable {
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retention = Executors.newSingleThreadScheduledExecutor(
         new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-hold-retention").build());
+    /**
+     * Shared by every release of held mail: how many entries are read, claimed and sent to their release processor at
+     * once. A release of 1,000 held mails in Cassandra is a few thousand round trips; in parallel they take a fraction
+     * of the time.
+     */
+    private final ExecutorService dispatching = Executors.newFixedThreadPool(DISPATCH_THREADS,
+        new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-hold-dispatch-%d").build());
 
     @Inject
     public Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
@@ -100,7 +109,7 @@ public class Holds implements DeferredMailSources, Closeable {
             return ImmutableList.of();
         }
         return holds.values().stream()
-            .flatMap(hold -> hold.domainsOf(node).stream().map(domain -> new HoldSource(hold, domain, claims, mailetContext)))
+            .flatMap(hold -> hold.domainsOf(node).stream().map(domain -> new HoldSource(hold, domain, claims, mailetContext, dispatching)))
             .collect(ImmutableList.toImmutableList());
     }
 
@@ -108,5 +117,6 @@ public class Holds implements DeferredMailSources, Closeable {
     @Override
     public void close() {
         retention.shutdownNow();
+        dispatching.shutdownNow();
     }
 }
