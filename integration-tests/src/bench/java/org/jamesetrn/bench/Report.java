@@ -186,7 +186,8 @@ final class Report {
         return kib < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f MiB", kib / 1024.0);
     }
 
-    private static String machine() {
+    /** This machine: cores, CPU, memory, OS, Java. */
+    static String machine() {
         String cpu = "unknown CPU";
         long memKib = -1;
         String os = System.getProperty("os.name");

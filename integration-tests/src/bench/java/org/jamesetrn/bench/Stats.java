@@ -13,6 +13,10 @@ final class Stats {
         samples.add(nanos);
     }
 
+    List<Long> samples() {
+        return Collections.unmodifiableList(samples);
+    }
+
     int count() {
         return samples.size();
     }

@@ -74,6 +74,12 @@ public final class Conf {
         });
     }
 
+    /** Sets an attribute of every element of this tag whose attribute has this value; fails when there is none. */
+    public Conf setAttributes(String file, String tag, String attribute, String value, String newValue) {
+        return editElements(file, tag, element -> element.getAttribute(attribute).equals(value),
+            element -> element.setAttribute(attribute, newValue));
+    }
+
     /** Removes each matching element; fails when none matches. */
     public Conf removeElements(String file, String tag, Predicate<Element> which) {
         return editElements(file, tag, which, element -> element.getParentNode().removeChild(element));

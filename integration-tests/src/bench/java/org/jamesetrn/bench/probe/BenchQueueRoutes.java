@@ -112,19 +112,23 @@ public class BenchQueueRoutes implements Routes {
             .orElseThrow(() -> spark.Spark.halt(404, "{\"error\":\"no queue " + name + "\"}"));
     }
 
-    private static Mail deferredMail(String id, String recipient) throws Exception {
+    /** A small message from bench@relay.local, Message-ID {@code <id@bench>}. */
+    static MimeMessage message(String id, String recipient) throws Exception {
         String content = "From: bench@relay.local\r\n"
             + "To: " + recipient + "\r\n"
             + "Subject: bench " + id + "\r\n"
             + "Message-ID: <" + id + "@bench>\r\n"
             + "\r\n"
             + "Deferred mail " + id + " for the ETRN benchmark.\r\n";
-        MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(content.getBytes(StandardCharsets.US_ASCII)));
+        return new MimeMessage(SESSION, new ByteArrayInputStream(content.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private static Mail deferredMail(String id, String recipient) throws Exception {
         return MailImpl.builder()
             .name(id)
             .sender("bench@relay.local")
             .addRecipient(recipient)
-            .mimeMessage(message)
+            .mimeMessage(message(id, recipient))
             .state(Mail.ERROR)
             .errorMessage("bench: 421 site offline")
             .lastUpdated(new Date())
