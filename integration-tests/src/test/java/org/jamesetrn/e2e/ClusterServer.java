@@ -42,7 +42,7 @@ final class ClusterServer implements AutoCloseable {
     static final String RETRY_ROOT = "cassandra://var/mail/etrn-retry/";
     static final String RETRY_EVERY = "1s";
     /** The claims' time to live (release.claim.timeout): how long a dead server's claims keep its mail. */
-    static final int CLAIM_TIMEOUT_SECONDS = 20;
+    static final int CLAIM_TIMEOUT_SECONDS = 30;
     static final String HANDLER_OPTIONS = EtrnRelay.HANDLER_OPTIONS
         .replace("held.test, parked.test", "held.test, parked.test, " + LATE_NODE + ", " + RETRY_NODE)
         .replace("<permits>1000</permits>", "<permits>0</permits>");
