@@ -307,7 +307,7 @@ abstract class HoldContract {
     @Test
     void retentionWarnsOnceThenExpiresTheMailWithoutTheHoldsAttributes() throws Exception {
         mailet.service(mail("one", "a@held.test"));
-        HoldRetention retention = new HoldRetention(hold, claims, context, RecordingRelease::new, clock);
+        HoldRetention retention = new HoldRetention(hold, RecordingRelease::new, clock);
 
         clock.forward(WARN_AFTER);
         retention.run();
@@ -332,7 +332,7 @@ abstract class HoldContract {
     @Test
     void aFailedAttemptDoesNotMoveTheExpiryClock() throws Exception {
         mailet.service(mail("one", "a@held.test"));
-        HoldRetention retention = new HoldRetention(hold, claims, context, RecordingRelease::new, clock);
+        HoldRetention retention = new HoldRetention(hold, RecordingRelease::new, clock);
         clock.forward(EXPIRE_AFTER.minusHours(1));
         dispatch("held.test");
         mailet.service(copyOf(context.getSentMails().get(0))); // failed for now, back in the hold
