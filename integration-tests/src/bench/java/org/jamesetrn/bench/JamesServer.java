@@ -11,9 +11,11 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.EtrnExtension;
 import org.jamesetrn.kit.JamesInstance;
 import org.jamesetrn.kit.JamesProcess;
@@ -33,6 +35,7 @@ import org.jamesetrn.kit.WebAdmin;
 final class JamesServer implements AutoCloseable {
     /** Named, not referenced: the harness never loads it (it needs James's classes, which only the server has). */
     private static final String PROBE_ROUTES = "org.jamesetrn.bench.probe.BenchQueueRoutes";
+    private static final String HOLD_ROUTES = "org.jamesetrn.bench.probe.BenchHoldRoutes";
 
     private final JamesProcess process;
     private final WebAdmin webAdmin;
@@ -44,7 +47,7 @@ final class JamesServer implements AutoCloseable {
 
     /** A fresh instance in {@code workDir} and the server started on it; one that does not come up is stopped. */
     static JamesServer start(Repository repository, Path workDir, Path probeJar, boolean withExtension, int sinkPort,
-                             List<String> jvmOptions) throws Exception {
+                             List<String> jvmOptions, Consumer<Conf> edits) throws Exception {
         JamesInstance instance = JamesInstance.create(workDir, repository.assembledServer().resolve("conf"))
             .listenOn(Ports.free(), Ports.free())
             .gatewayPort(sinkPort);
@@ -55,7 +58,8 @@ final class JamesServer implements AutoCloseable {
         } else {
             extension.removeFrom(instance.conf());
         }
-        instance.addExtensionJar(probeJar, "etrn-bench-probe.jar").addWebAdminRoute(PROBE_ROUTES);
+        instance.addExtensionJar(probeJar, "etrn-bench-probe.jar").addWebAdminRoute(PROBE_ROUTES).addWebAdminRoute(HOLD_ROUTES);
+        edits.accept(instance.conf());
         WebAdmin probe = new WebAdmin(instance.webAdminPort(), Duration.ofSeconds(5));
         JamesProcess process = JamesProcess.on(instance, repository.serverLib())
             .jvmOptions(jvmOptions)
@@ -92,6 +96,23 @@ final class JamesServer implements AutoCloseable {
             done += batch;
         }
         return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** Sends mails into the spool at the hold's processor (etrn-hold), where HoldForEtrn holds them. */
+    void hold(int count, String domains, String prefix) throws Exception {
+        check(webAdmin.post("/bench/holds/held?processor=etrn-hold&count=" + count + "&domains=" + domains + "&prefix=" + prefix));
+    }
+
+    /** Stores mails straight into James's repositories under {@code root}, without the extension. */
+    void store(String root, int count, String domains, String prefix) throws Exception {
+        check(webAdmin.post("/bench/holds/stored?root=" + root + "&count=" + count + "&domains=" + domains + "&prefix=" + prefix));
+    }
+
+    /** The mails in every repository under the root. */
+    long held(String root) throws Exception {
+        HttpResponse<String> response = webAdmin.get("/bench/holds?root=" + root);
+        check(response);
+        return jsonNumber(response.body(), "size");
     }
 
     long size(String queue) throws Exception {
