@@ -5,6 +5,7 @@ import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.webadmin.Routes;
@@ -81,7 +82,7 @@ public class BenchHoldRoutes implements Routes {
             try {
                 sink.take(mail);
             } finally {
-                mail.dispose();
+                LifecycleUtil.dispose(mail);
             }
         }
         response.type("application/json");
