@@ -52,14 +52,14 @@ public final class Bench {
         long start = System.nanoTime();
         try (CustomerMx sink = new CustomerMx(Ports.free())) {
             sink.start();
-            if (!options.postfixOnly) {
+            if (!options.postfixOnly && !options.holdOnly) {
                 try (JamesServer james = james(true, sink, "james")) {
                     log("James with ETRN started (pid " + james.pid() + "), sink on 127.0.0.1:" + sink.port());
                     latencyAndSelectivity(james, sink);
                     deliveries(james, sink);
                 }
             }
-            if (options.memory && !options.postfixOnly) {
+            if (options.memory && !options.postfixOnly && !options.holdOnly) {
                 memory(sink);
             }
             if (options.hold && !options.postfixOnly) {
@@ -314,6 +314,7 @@ public final class Bench {
         boolean postfixOnly;
         boolean memory = true;
         boolean hold = true;
+        boolean holdOnly;
         int holdOthers = 100_000;
         Path repo = Path.of(".").toAbsolutePath().normalize();
         Path out;
@@ -354,6 +355,9 @@ public final class Bench {
                         break;
                     case "--no-hold":
                         options.hold = false;
+                        break;
+                    case "--hold-only":
+                        options.holdOnly = true;
                         break;
                     case "--repo":
                         options.repo = Path.of(rest.remove(0)).toAbsolutePath().normalize();

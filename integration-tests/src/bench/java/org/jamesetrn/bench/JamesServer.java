@@ -152,7 +152,12 @@ final class JamesServer implements AutoCloseable {
 
     /** How many releases for {@code node} the engine logged after {@code fromOffset}. */
     long releasesLogged(long fromOffset, String node) throws IOException {
-        Matcher line = Pattern.compile("Release of node " + Pattern.quote(node) + ": \\d+ deferred mails selected,")
+        return releaseLinesLogged(fromOffset, node, "\\d+ deferred mails selected,");
+    }
+
+    /** How many of the engine's lines for {@code node} after {@code fromOffset} go on with {@code what} (a regex). */
+    long releaseLinesLogged(long fromOffset, String node, String what) throws IOException {
+        Matcher line = Pattern.compile("Release of node " + Pattern.quote(node) + ": " + what)
             .matcher(process.logSince(fromOffset));
         long count = 0;
         while (line.find()) {
