@@ -4,10 +4,11 @@
 # only, and writes a markdown table to bench/results.md (bench/results-quick.md with --quick). Never fails on a
 # missed target: it reports pass/miss.
 #
-# Usage: bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--no-build] [--out FILE] [--heap 2g]
+# Usage: bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--no-hold] [--hold-only] [--no-build] [--out FILE] [--heap 2g]
 #        bench/run-bench.sh --cluster [--quick] [--nodes 100] [--per-node 1000] [--no-build] [--out FILE]
 #   --quick      0 / 10,000 queued, N = 100 / 1,000, fewer runs: a few minutes
 #   --postfix    also measure Debian's Postfix (installed with apt-get if missing; needs root; loopback ports only)
+#   --no-hold    leave out the hold and probe-first rows (§6, §7); --hold-only: only those
 #   --no-build   reuse the last build
 #   --cluster    the cluster benchmark instead (issue 14, docs/cluster.md): Cassandra 5.0 and two cluster servers,
 #                100 nodes x 1,000 held mails (--quick: 10 nodes); writes bench/results-cluster.md
@@ -23,14 +24,14 @@ for arg in "$@"; do
         --no-build) build=0 ;;
         --postfix) postfix=1; args+=("$arg") ;;
         --cluster) cluster=1 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) args+=("$arg") ;;
     esac
 done
 
 if [ "$build" = 1 ] || [ ! -d "$top/james-server/target/james/lib" ] || [ ! -d "$top/cassandra/target/lib" ]; then
-    # -Pbench adds integration-tests/src/bench/java; tests are compiled (etrn-protocol needs the test jar of
-    # etrn-mailet), not run. The cassandra module lays out Cassandra's classpath for the cluster benchmark.
+    # -Pbench adds integration-tests/src/bench/java; tests are compiled (etrn-mailet's test jar is a dependency), not run.
+    # The cassandra module lays out Cassandra's classpath for the cluster benchmark.
     (cd "$top" && mvn -B -q -Pbench -DskipTests -pl cassandra,james-server,integration-tests -am package)
 fi
 jar=$(ls "$top"/integration-tests/target/integration-tests-*.jar | head -n1)

@@ -46,15 +46,14 @@ final class HoldRetention implements Runnable {
     private final Map<String, Instant> lastRetry = new ConcurrentHashMap<>();
     private boolean unreadable;
 
-    HoldRetention(Hold hold, ReleaseClaims claims, MailetContext mailetContext, Provider<DeferredMailRelease> release) {
-        this(hold, claims, mailetContext, release, Clock.systemUTC());
+    HoldRetention(Hold hold, Provider<DeferredMailRelease> release) {
+        this(hold, release, Clock.systemUTC());
     }
 
-    HoldRetention(Hold hold, ReleaseClaims claims, MailetContext mailetContext, Provider<DeferredMailRelease> release,
-                  Clock clock) {
+    HoldRetention(Hold hold, Provider<DeferredMailRelease> release, Clock clock) {
         this.hold = hold;
-        this.claims = claims;
-        this.mailetContext = mailetContext;
+        this.claims = hold.claims();
+        this.mailetContext = hold.mailetContext();
         this.release = release;
         this.clock = clock;
     }

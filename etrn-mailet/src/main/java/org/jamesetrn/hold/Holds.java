@@ -22,7 +22,7 @@ import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.DeferredMailSource;
-import org.jamesetrn.release.DeferredMailSources;
+import org.jamesetrn.release.DomainSources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +35,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
  * covers. Each hold's retention (expiry, the "delayed" warning, {@code retryEvery}) runs here on one scheduler thread.
  */
 @Singleton
-public class Holds implements DeferredMailSources, Closeable {
+public class Holds extends DomainSources implements Closeable {
     static final int DISPATCH_THREADS = 8;
     private static final Logger LOGGER = LoggerFactory.getLogger(Holds.class);
 
@@ -76,8 +76,8 @@ public class Holds implements DeferredMailSources, Closeable {
     }
 
     private Hold start(HoldSettings settings) {
-        Hold hold = new Hold(settings, store, fileSystem);
-        HoldRetention job = new HoldRetention(hold, claims, mailetContext, release);
+        Hold hold = new Hold(settings, store, fileSystem, claims, mailetContext);
+        HoldRetention job = new HoldRetention(hold, release);
         long every = settings.checkEvery().toMillis();
         retention.scheduleWithFixedDelay(job, every, every, TimeUnit.MILLISECONDS);
         LOGGER.info("Holding mail for ETRN under {} ({} domains already held); released mail goes to processor {}; "
@@ -99,17 +99,9 @@ public class Holds implements DeferredMailSources, Closeable {
     }
 
     @Override
-    public boolean serves(Node node) {
-        return node.kind() != Node.Kind.QUEUE;
-    }
-
-    @Override
-    public List<DeferredMailSource> sourcesFor(Node node) {
-        if (node.kind() == Node.Kind.QUEUE) {
-            return ImmutableList.of();
-        }
+    protected List<DeferredMailSource> domainSources(Node node) {
         return holds.values().stream()
-            .flatMap(hold -> hold.domainsOf(node).stream().map(domain -> new HoldSource(hold, domain, claims, mailetContext, dispatching)))
+            .flatMap(hold -> hold.domainsOf(node).stream().map(domain -> new HoldSource(hold, domain, dispatching)))
             .collect(ImmutableList.toImmutableList());
     }
 

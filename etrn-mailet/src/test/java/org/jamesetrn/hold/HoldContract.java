@@ -1,6 +1,7 @@
 package org.jamesetrn.hold;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
 import java.lang.reflect.Proxy;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import javax.mail.internet.MimeMessage;
 
@@ -22,13 +24,16 @@ import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepository;
+import org.apache.james.mailrepository.api.MailRepositoryPath;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.mailrepository.api.Protocol;
 import org.apache.james.mailrepository.file.FileMailRepository;
 import org.apache.james.mailrepository.memory.MailRepositoryStoreConfiguration;
 import org.apache.james.mailrepository.memory.MemoryMailRepository;
 import org.apache.james.mailrepository.memory.MemoryMailRepositoryStore;
 import org.apache.james.mailrepository.memory.MemoryMailRepositoryUrlStore;
+import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.server.core.MailImpl;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
@@ -40,12 +45,17 @@ import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailSource;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.RecordingRelease;
+import org.jamesetrn.release.Release;
+import org.jamesetrn.release.ReleaseConfiguration;
+import org.jamesetrn.release.ReleaseEngine;
+import org.jamesetrn.release.ReleaseException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
 
 /**
  * What the hold guarantees, on each James repository it is tested on (a subclass gives the root): one entry per
@@ -309,7 +319,7 @@ abstract class HoldContract {
     @Test
     void retentionWarnsOnceThenExpiresTheMailWithoutTheHoldsAttributes() throws Exception {
         mailet.service(mail("one", "a@held.test"));
-        HoldRetention retention = new HoldRetention(hold, claims, context, RecordingRelease::new, clock);
+        HoldRetention retention = new HoldRetention(hold, RecordingRelease::new, clock);
 
         clock.forward(WARN_AFTER);
         retention.run();
@@ -334,7 +344,7 @@ abstract class HoldContract {
     @Test
     void aFailedAttemptDoesNotMoveTheExpiryClock() throws Exception {
         mailet.service(mail("one", "a@held.test"));
-        HoldRetention retention = new HoldRetention(hold, claims, context, RecordingRelease::new, clock);
+        HoldRetention retention = new HoldRetention(hold, RecordingRelease::new, clock);
         clock.forward(EXPIRE_AFTER.minusHours(1));
         dispatch("held.test");
         mailet.service(copyOf(context.getSentMails().get(0))); // failed for now, back in the hold
@@ -455,5 +465,56 @@ abstract class HoldContract {
             assertThat(waiting.getAttributes()).containsKeys(HeldMail.GENERATION, HeldMail.CLAIM);
             assertThat(waiting.getDelay()).contains(new FakeMailContext.Delay(ReleaseOnce.WAIT_SECONDS, TimeUnit.SECONDS));
         });
+    }
+
+    @Test
+    void anUnreadableHoldFailsTheReleaseAndKeepsTheMail() throws Exception {
+        mailet.service(mail("kept", "a@held.test"));
+        MailRepositoryStore broken = new MailRepositoryStore() {
+            @Override
+            public MailRepository select(MailRepositoryUrl url) throws MailRepositoryStoreException {
+                throw new MailRepositoryStoreException("disk gone");
+            }
+
+            @Override
+            public Optional<Protocol> defaultProtocol() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<MailRepository> get(MailRepositoryUrl url) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Stream<MailRepository> getByPath(MailRepositoryPath path) {
+                return Stream.empty();
+            }
+
+            @Override
+            public Stream<MailRepositoryUrl> getUrls() {
+                return store.getUrls();
+            }
+        };
+        Holds unreadable = new Holds(broken, fileSystem, context, claims, RecordingRelease::new);
+        try {
+            HoldForEtrn declaring = new HoldForEtrn(unreadable, probes, clock);
+            declaring.init(FakeMailetConfig.builder().mailetName("HoldForEtrn").mailetContext(context)
+                .setProperty(HoldSettings.ROOT, root()).setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR).build());
+            ReleaseConfiguration configuration = ReleaseConfiguration.defaults();
+            ReleaseEngine engine = new ReleaseEngine(ImmutableSet.of(unreadable), probes, new RecordingMetricFactory(), configuration);
+            try {
+                Release release = engine.release(Node.domain("held.test"));
+
+                assertThatThrownBy(() -> release.counted().get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(ReleaseException.class); // the ETRN reply: 458
+            } finally {
+                engine.close();
+            }
+        } finally {
+            unreadable.close();
+        }
+        assertThat(held("held.test")).extracting(Mail::getName).containsExactly("kept");
+        assertThat(context.getSentMails()).isEmpty();
     }
 }

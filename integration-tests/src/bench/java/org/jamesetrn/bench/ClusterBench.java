@@ -137,17 +137,13 @@ public final class ClusterBench {
     private void fill(JamesServer a, JamesServer b) throws Exception {
         int total = options.nodes * options.perNode;
         long start = System.nanoTime();
-        a.fillHold(total / 2, String.join(",", nodes), "a");
-        b.fillHold(total - total / 2, String.join(",", nodes), "b");
+        a.hold(total / 2, String.join(",", nodes), "a");
+        b.hold(total - total / 2, String.join(",", nodes), "b");
         long[] held = {0};
         boolean all = Poll.until(ALL_HELD, Duration.ofSeconds(2), () -> {
             try {
-                long sum = 0;
-                for (String node : nodes) {
-                    sum += a.held(ClusterConf.HOLD_ROOT, node);
-                }
-                held[0] = sum;
-                return sum >= total;
+                held[0] = a.held(ClusterConf.HOLD_ROOT);
+                return held[0] >= total;
             } catch (Exception e) {
                 return false;
             }
@@ -253,7 +249,7 @@ public final class ClusterBench {
         md.append("- Set-up: one Cassandra 5.0.9 node (cassandra/cassandra.sh, 1 GB heap) and two cluster servers (docs/cluster.md, ")
             .append("-Xmx").append(options.heap).append(" each), all on this machine, loopback; the sink is every node's MX ")
             .append("(the hold's release route, gateway). Mail held through the spool of both servers by a benchmark-only route ")
-            .append("(BenchHoldRoutes), held by HoldForEtrn in James's Cassandra mail repository, one repository per node.\n");
+            .append("(BenchHoldRoutes, `POST /bench/holds/held`), held by HoldForEtrn in James's Cassandra mail repository, one repository per node.\n");
         md.append(String.format(Locale.ROOT, "- Cassandra started in %d ms; both James servers in %d ms; %,d mails held in %.0f s "
             + "(%.0f mails/s).%n%n", report.cassandraStartMs, report.serversStartMs, report.heldTotal, report.fillMs / 1000.0,
             report.heldTotal / Math.max(0.001, report.fillMs / 1000.0)));

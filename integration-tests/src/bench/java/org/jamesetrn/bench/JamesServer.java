@@ -2,7 +2,6 @@ package org.jamesetrn.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,11 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.jamesetrn.kit.ClusterConf;
+import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.EtrnExtension;
 import org.jamesetrn.kit.JamesInstance;
 import org.jamesetrn.kit.JamesProcess;
@@ -34,17 +33,12 @@ import org.jamesetrn.kit.WebAdmin;
  * at the sink, the ETRN rate limit off (the benchmark sends hundreds of ETRNs on one connection), and the
  * benchmark-only WebAdmin route (org.jamesetrn.bench.probe) that fills a queue with deferred mail, added to the
  * routes conf/ ships. Without the extension, the ETRN handler, its module, its jars and its WebAdmin route are left
- * out. The cluster variant ({@link #startCluster}) is the cluster server of docs/cluster.md on a Cassandra node, with
- * a second benchmark route (BenchHoldRoutes) that fills the ETRN hold through the spool.
+ * out. The cluster variant ({@link #startCluster}) is the cluster server of docs/cluster.md on a Cassandra node.
  */
 final class JamesServer implements AutoCloseable {
     /** Named, not referenced: the harness never loads it (it needs James's classes, which only the server has). */
     private static final String PROBE_ROUTES = "org.jamesetrn.bench.probe.BenchQueueRoutes";
     private static final String HOLD_ROUTES = "org.jamesetrn.bench.probe.BenchHoldRoutes";
-    /** The engine's line at the end of a release: every selected mail is handed back for delivery. */
-    private static final Function<String, Pattern> RELEASE_END = node -> Pattern.compile(
-        "(?m)^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*Release of node " + Pattern.quote(node)
-            + ": \\d+ deferred mails selected, \\d+ dispatched for delivery");
 
     private final JamesProcess process;
     private final WebAdmin webAdmin;
@@ -56,33 +50,31 @@ final class JamesServer implements AutoCloseable {
 
     /** A fresh instance in {@code workDir} and the server started on it; one that does not come up is stopped. */
     static JamesServer start(Repository repository, Path workDir, Path probeJar, boolean withExtension, int sinkPort,
-                             List<String> jvmOptions) throws Exception {
-        return start(repository, workDir, probeJar, withExtension, sinkPort, jvmOptions, JamesProcess.MEMORY_SERVER,
-            instance -> { });
+                             List<String> jvmOptions, Consumer<Conf> edits) throws Exception {
+        return start(repository, workDir, probeJar, withExtension, sinkPort, jvmOptions, JamesProcess.MEMORY_SERVER, edits);
     }
 
     /**
-     * A cluster server (docs/cluster.md) on the Cassandra at 127.0.0.1:cqlPort: conf/cluster applied, and the held
-     * domains' routes (the hold's and its release's, {@code HostIs=held.test} in conf/) extended to {@code heldDomains}.
+     * A cluster server (docs/cluster.md) on the Cassandra at 127.0.0.1:cqlPort: conf/cluster applied, the held domains'
+     * routes (the hold's and its release's, {@code HostIs=held.test} in conf/) extended to {@code heldDomains}, and the
+     * ETRN handler serving {@code nodes}.
      */
     static JamesServer startCluster(Repository repository, Path workDir, Path probeJar, int sinkPort, int cqlPort,
                                     String heldDomains, String nodes, List<String> jvmOptions) throws Exception {
-        return start(repository, workDir, probeJar, true, sinkPort, jvmOptions, JamesProcess.CLUSTER_SERVER, instance -> {
+        return start(repository, workDir, probeJar, true, sinkPort, jvmOptions, JamesProcess.CLUSTER_SERVER, conf -> {
             try {
-                ClusterConf.apply(repository, instance, cqlPort);
+                ClusterConf.apply(repository, conf, cqlPort);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            instance.conf().setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test",
-                "HostIs=held.test," + heldDomains);
-            instance.conf().setElements("smtpserver.xml", "nodes", nodes);
-            instance.addWebAdminRoute(HOLD_ROUTES);
+            conf.setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test", "HostIs=held.test," + heldDomains)
+                .setElements("smtpserver.xml", "nodes", nodes);
         });
     }
 
     private static JamesServer start(Repository repository, Path workDir, Path probeJar, boolean withExtension,
-                                     int sinkPort, List<String> jvmOptions, String mainClass,
-                                     Consumer<JamesInstance> edits) throws Exception {
+                                     int sinkPort, List<String> jvmOptions, String mainClass, Consumer<Conf> edits)
+        throws Exception {
         JamesInstance instance = JamesInstance.create(workDir, repository.assembledServer().resolve("conf"))
             .listenOn(Ports.free(), Ports.free())
             .gatewayPort(sinkPort);
@@ -93,8 +85,8 @@ final class JamesServer implements AutoCloseable {
         } else {
             extension.removeFrom(instance.conf());
         }
-        instance.addExtensionJar(probeJar, "etrn-bench-probe.jar").addWebAdminRoute(PROBE_ROUTES);
-        edits.accept(instance);
+        instance.addExtensionJar(probeJar, "etrn-bench-probe.jar").addWebAdminRoute(PROBE_ROUTES).addWebAdminRoute(HOLD_ROUTES);
+        edits.accept(instance.conf());
         WebAdmin probe = new WebAdmin(instance.webAdminPort(), Duration.ofSeconds(5));
         JamesProcess process = JamesProcess.on(instance, repository.serverLib())
             .mainClass(mainClass)
@@ -103,40 +95,6 @@ final class JamesServer implements AutoCloseable {
             .startupTimeout(Duration.ofMinutes(5))
             .start();
         return new JamesServer(process);
-    }
-
-    /** Sends {@code count} mails into the hold's processor (BenchHoldRoutes); returns milliseconds. */
-    long fillHold(int count, String domains, String prefix) throws Exception {
-        int done = 0;
-        long start = System.nanoTime();
-        while (done < count) {
-            int batch = Math.min(20_000, count - done);
-            check(webAdmin.post("/bench/hold?count=" + batch + "&domains=" + domains + "&prefix=" + prefix + "-" + done));
-            done += batch;
-        }
-        return (System.nanoTime() - start) / 1_000_000;
-    }
-
-    /** The mails held for a domain (James's WebAdmin: the size of the hold's repository). */
-    long held(String root, String domain) throws Exception {
-        String path = URLEncoder.encode(root.substring(root.indexOf("://") + 3) + domain, StandardCharsets.UTF_8);
-        HttpResponse<String> response = webAdmin.get("/mailRepositories/" + path);
-        if (response.statusCode() == 404) {
-            return 0;
-        }
-        check(response);
-        return jsonNumber(response.body(), "size");
-    }
-
-    /** The release end lines the engine logged for {@code node} after {@code fromOffset}, in epoch milliseconds. */
-    List<Long> releasesLoggedAtMillis(long fromOffset, String node) throws IOException {
-        Matcher line = RELEASE_END.apply(node).matcher(process.logSince(fromOffset));
-        List<Long> times = new ArrayList<>();
-        while (line.find()) {
-            times.add(LocalDate.now().atTime(LocalTime.parse(line.group(1))).atZone(ZoneId.systemDefault()).toInstant()
-                .toEpochMilli());
-        }
-        return times;
     }
 
     /** The probe route is loaded and the queue it serves exists. */
@@ -169,6 +127,23 @@ final class JamesServer implements AutoCloseable {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
+    /** Sends mails into the spool at the hold's processor (etrn-hold), where HoldForEtrn holds them. */
+    void hold(int count, String domains, String prefix) throws Exception {
+        check(webAdmin.post("/bench/holds/held?processor=etrn-hold&count=" + count + "&domains=" + domains + "&prefix=" + prefix));
+    }
+
+    /** Stores mails straight into James's repositories under {@code root}, without the extension. */
+    void store(String root, int count, String domains, String prefix) throws Exception {
+        check(webAdmin.post("/bench/holds/stored?root=" + root + "&count=" + count + "&domains=" + domains + "&prefix=" + prefix));
+    }
+
+    /** The mails in every repository under the root. */
+    long held(String root) throws Exception {
+        HttpResponse<String> response = webAdmin.get("/bench/holds?root=" + root);
+        check(response);
+        return jsonNumber(response.body(), "size");
+    }
+
     long size(String queue) throws Exception {
         HttpResponse<String> response = webAdmin.get("/bench/queues/" + queue);
         check(response);
@@ -198,9 +173,26 @@ final class JamesServer implements AutoCloseable {
         return releasesLoggedAtMillis(fromOffset, node).stream().findFirst().orElse(-1L);
     }
 
+    /** Every end of a release for {@code node} the engine logged after {@code fromOffset}, in epoch milliseconds. */
+    List<Long> releasesLoggedAtMillis(long fromOffset, String node) throws IOException {
+        Matcher line = Pattern.compile("(?m)^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) .*Release of node " + Pattern.quote(node)
+            + ": \\d+ deferred mails selected, \\d+ dispatched for delivery").matcher(process.logSince(fromOffset));
+        List<Long> times = new ArrayList<>();
+        while (line.find()) {
+            times.add(LocalDate.now().atTime(LocalTime.parse(line.group(1))).atZone(ZoneId.systemDefault()).toInstant()
+                .toEpochMilli());
+        }
+        return times;
+    }
+
     /** How many releases for {@code node} the engine logged after {@code fromOffset}. */
     long releasesLogged(long fromOffset, String node) throws IOException {
-        Matcher line = Pattern.compile("Release of node " + Pattern.quote(node) + ": \\d+ deferred mails selected,")
+        return releaseLinesLogged(fromOffset, node, "\\d+ deferred mails selected,");
+    }
+
+    /** How many of the engine's lines for {@code node} after {@code fromOffset} go on with {@code what} (a regex). */
+    long releaseLinesLogged(long fromOffset, String node, String what) throws IOException {
+        Matcher line = Pattern.compile("Release of node " + Pattern.quote(node) + ": " + what)
             .matcher(process.logSince(fromOffset));
         long count = 0;
         while (line.find()) {

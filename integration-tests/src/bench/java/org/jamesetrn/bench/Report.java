@@ -37,6 +37,7 @@ final class Report {
     final Map<Integer, DeliveryRuns> postfixDeliveries = new LinkedHashMap<>();
     final Map<String, long[]> memory = new LinkedHashMap<>();
     long rssUnderLoadKib = -1;
+    HoldRuns hold;
     String postfixVersion;
     String postfixNote;
     double totalSeconds;
@@ -115,6 +116,11 @@ final class Report {
         if (rssUnderLoadKib > 0) {
             md.append("\n(After scenarios 1 and 3 with 100,000 queued, the server used ").append(mib(rssUnderLoadKib))
                 .append(" RSS.)\n");
+        }
+
+        if (hold != null) {
+            md.append('\n');
+            hold.render(md);
         }
 
         md.append("\n## Targets (issue 6)\n\n| target | measured | result |\n|---|---|---|\n");

@@ -20,16 +20,14 @@ public final class ClusterConf {
     private ClusterConf() {
     }
 
-    /** Applies conf/cluster to the instance; its servers will use the Cassandra listening on 127.0.0.1:cqlPort. */
-    public static void apply(Repository repository, JamesInstance instance, int cqlPort) throws IOException {
-        Path conf = instance.conf().directory();
+    /** Applies conf/cluster to an instance's conf/; its server will use the Cassandra listening on 127.0.0.1:cqlPort. */
+    public static void apply(Repository repository, Conf conf, int cqlPort) throws IOException {
         try (Stream<Path> files = Files.list(repository.clusterConf())) {
             for (Path file : (Iterable<Path>) files.filter(ClusterConf::isConf)::iterator) {
-                Files.copy(file, conf.resolve(file.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(file, conf.directory().resolve(file.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        instance.conf()
-            .setProperty(CASSANDRA, NODES, "127.0.0.1:" + cqlPort)
+        conf.setProperty(CASSANDRA, NODES, "127.0.0.1:" + cqlPort)
             .setElements("mailetcontainer.xml", "root", HOLD_ROOT);
     }
 

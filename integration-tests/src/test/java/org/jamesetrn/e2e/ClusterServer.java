@@ -64,7 +64,7 @@ final class ClusterServer implements AutoCloseable {
         instance.conf().setElements("smtpserver.xml", "authorizedAddresses", "127.0.0.1/32");
         EtrnExtension extension = repository.extension();
         extension.setHandlerOptions(instance.conf(), HANDLER_OPTIONS);
-        ClusterConf.apply(repository, instance, cqlPort);
+        ClusterConf.apply(repository, instance.conf(), cqlPort);
         instance.conf().setProperty(EtrnExtension.ENGINE_PROPERTIES, "release.claim.timeout", CLAIM_TIMEOUT_SECONDS + "s");
         moreHeldDomains(instance.conf());
         extension.installInto(instance);

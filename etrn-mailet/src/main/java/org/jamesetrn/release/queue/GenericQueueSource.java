@@ -14,6 +14,7 @@ import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue.MailQueueException;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Mail;
+import org.jamesetrn.release.ItemSelection;
 import org.jamesetrn.release.ProbeOutcome;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.slf4j.Logger;
@@ -89,42 +90,42 @@ final class GenericQueueSource extends QueueSource {
             .collect(Collectors.toSet());
     }
 
-    private class GenericSelection extends SelectedItems<ManageableMailQueue.MailQueueItemView> {
+    private class GenericSelection extends ItemSelection<ManageableMailQueue.MailQueueItemView> {
+        private Set<String> deferredNow = Set.of();
+
         GenericSelection(List<ManageableMailQueue.MailQueueItemView> selected) {
             super(selected);
         }
 
         @Override
-        public long dispatch() throws MailQueueException {
-            long released = 0;
+        public long dispatch() throws Exception {
             synchronized (removeLock) {
-                Set<String> deferredNow = stillDeferred();
-                for (ManageableMailQueue.MailQueueItemView view : selected) {
-                    if (deferredNow.contains(view.getMail().getName()) && release(view, Optional.empty())) {
-                        released++;
-                    }
-                }
+                deferredNow = stillDeferred();
+                return super.dispatch();
             }
-            return released;
         }
 
         @Override
-        public Optional<ProbeWatch> dispatchProbe(ProbeOutcomes.Probe probe) throws MailQueueException {
+        public Optional<ProbeWatch> dispatchProbe(ProbeOutcomes.Probe probe) throws Exception {
             synchronized (removeLock) {
-                Set<String> deferredNow = stillDeferred();
-                for (ManageableMailQueue.MailQueueItemView view : selected) {
-                    if (deferredNow.contains(view.getMail().getName()) && release(view, Optional.of(probe))) {
-                        return Optional.of(() -> deferredAgain(probe));
-                    }
-                }
+                deferredNow = stillDeferred();
+                return super.dispatchProbe(probe);
             }
-            return Optional.empty();
         }
 
-        /** Called under the remove lock. */
-        private boolean release(ManageableMailQueue.MailQueueItemView view, Optional<ProbeOutcomes.Probe> probe)
+        @Override
+        protected ProbeWatch watch(ManageableMailQueue.MailQueueItemView item, ProbeOutcomes.Probe probe) {
+            return () -> deferredAgain(probe);
+        }
+
+        /** Called under the remove lock, {@link #deferredNow} just read. */
+        @Override
+        protected boolean dispatch(ManageableMailQueue.MailQueueItemView view, Optional<ProbeOutcomes.Probe> probe)
                 throws MailQueueException {
             Mail mail = view.getMail();
+            if (!deferredNow.contains(mail.getName())) {
+                return false; // no longer deferred: another release's copy, or RemoteDelivery's
+            }
             if (queue.remove(ManageableMailQueue.Type.Name, mail.getName()) != 1) {
                 return false; // dequeued meanwhile (0): RemoteDelivery has it
             }

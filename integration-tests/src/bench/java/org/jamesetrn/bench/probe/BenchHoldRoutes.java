@@ -1,11 +1,15 @@
 package org.jamesetrn.bench.probe;
 
 import java.util.List;
+import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 
-import org.apache.james.server.core.MailImpl;
+import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.mailrepository.api.MailRepositoryStore;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.webadmin.Routes;
+import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 
 import com.google.common.base.Splitter;
@@ -15,24 +19,29 @@ import spark.Response;
 import spark.Service;
 
 /**
- * BENCHMARK ONLY, never in a product conf: a WebAdmin route that fills the ETRN hold without SMTP. Each mail is sent
- * into James's spool in the hold's processor ({@code etrn-hold} of conf/mailetcontainer.xml), so that HoldForEtrn holds
- * it exactly as it holds mail received over SMTP (its repository, its attributes, its claims).
+ * BENCHMARK ONLY, never in a product conf: a WebAdmin route that fills the hold fast.
  *
  * <ul>
- *   <li>{@code POST /bench/hold?count=N&domains=a.test,b.test&prefix=p&state=etrn-hold}: sends N mails, recipient
- *   {@code u<i>@<domain>} round robin over the domains, Message-ID {@code <p-i@bench>}; answers once they are in the
- *   spool (holding them takes longer: count the hold's repositories).</li>
+ *   <li>{@code POST /bench/holds/held?processor=etrn-hold&count=N&domains=a.test,b.test&prefix=p}: sends N mails
+ *   (recipient {@code u<i>@<domain>} round robin, Message-ID {@code <p-i@bench>}) into the spool at that processor,
+ *   where the real HoldForEtrn holds them.</li>
+ *   <li>{@code POST /bench/holds/stored?root=memory://var/mail/etrn-hold/&count=N&domains=...&prefix=p}: stores the
+ *   same mails straight into James's repositories {@code <root>/<domain>} (James's own repository, no extension): the
+ *   baseline of the hold's memory.</li>
+ *   <li>{@code GET /bench/holds?root=...}: the number of mails in every repository under the root.</li>
+ *   <li>{@code DELETE /bench/holds?root=...}: empties them.</li>
  * </ul>
  */
 public class BenchHoldRoutes implements Routes {
-    private static final String BASE = "/bench/hold";
+    private static final String BASE = "/bench/holds";
 
     private final MailetContext mailetContext;
+    private final MailRepositoryStore store;
 
     @Inject
-    public BenchHoldRoutes(MailetContext mailetContext) {
+    public BenchHoldRoutes(MailetContext mailetContext, MailRepositoryStore store) {
         this.mailetContext = mailetContext;
+        this.store = store;
     }
 
     @Override
@@ -42,26 +51,67 @@ public class BenchHoldRoutes implements Routes {
 
     @Override
     public void define(Service service) {
-        service.post(BASE, this::fill);
+        service.post(BASE + "/held", this::held);
+        service.post(BASE + "/stored", this::stored);
+        service.get(BASE, this::size);
+        service.delete(BASE, this::clear);
     }
 
-    private Object fill(Request request, Response response) throws Exception {
+    private Object held(Request request, Response response) throws Exception {
+        String processor = request.queryParams("processor");
+        return fill(request, response, mail -> mailetContext.sendMail(mail, processor));
+    }
+
+    private Object stored(Request request, Response response) throws Exception {
+        MailRepositoryUrl root = MailRepositoryUrl.from(request.queryParams("root"));
+        return fill(request, response, mail -> store.select(root.subUrl(mail.getRecipients().iterator().next().getDomain().asString()))
+            .store(mail));
+    }
+
+    private interface Sink {
+        void take(Mail mail) throws Exception;
+    }
+
+    private Object fill(Request request, Response response, Sink sink) throws Exception {
         int count = Integer.parseInt(request.queryParams("count"));
         List<String> domains = Splitter.on(',').omitEmptyStrings().trimResults().splitToList(request.queryParams("domains"));
         String prefix = request.queryParamOrDefault("prefix", "bench");
-        String state = request.queryParamOrDefault("state", "etrn-hold");
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            String id = prefix + "-" + i;
-            String recipient = "u" + i + "@" + domains.get(i % domains.size());
-            mailetContext.sendMail(MailImpl.builder()
-                .name(id)
-                .sender("bench@relay.local")
-                .addRecipient(recipient)
-                .mimeMessage(BenchQueueRoutes.message(id, recipient))
-                .build(), state);
+            Mail mail = mail(prefix + "-" + i, "u" + i + "@" + domains.get(i % domains.size()));
+            try {
+                sink.take(mail);
+            } finally {
+                LifecycleUtil.dispose(mail);
+            }
         }
         response.type("application/json");
         return "{\"sent\":" + count + ",\"ms\":" + (System.nanoTime() - start) / 1_000_000 + "}";
+    }
+
+    private Object size(Request request, Response response) throws Exception {
+        long size = 0;
+        for (MailRepositoryUrl url : under(request)) {
+            size += store.select(url).size();
+        }
+        response.type("application/json");
+        return "{\"size\":" + size + "}";
+    }
+
+    private Object clear(Request request, Response response) throws Exception {
+        for (MailRepositoryUrl url : under(request)) {
+            store.select(url).removeAll();
+        }
+        response.type("application/json");
+        return "{\"cleared\":true}";
+    }
+
+    private List<MailRepositoryUrl> under(Request request) {
+        MailRepositoryUrl root = MailRepositoryUrl.from(request.queryParams("root"));
+        return store.getUrls().filter(url -> url.hasPrefix(root)).collect(Collectors.toList());
+    }
+
+    private static Mail mail(String id, String recipient) throws Exception {
+        return BenchMails.mail(id, recipient).build();
     }
 }

@@ -1,21 +1,15 @@
 package org.jamesetrn.bench.probe;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Date;
 import java.util.List;
-import java.util.Properties;
 
 import javax.inject.Inject;
-import javax.mail.Session;
-import javax.mail.internet.MimeMessage;
 
 import org.apache.james.queue.api.MailPrioritySupport;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.ManageableMailQueue;
-import org.apache.james.server.core.MailImpl;
 import org.apache.james.webadmin.Routes;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
@@ -50,7 +44,6 @@ public class BenchQueueRoutes implements Routes {
     private static final String BASE = "/bench/queues";
     private static final AttributeName RETRY_COUNT = AttributeName.of("delivery_retry_count");
     private static final AttributeName PERMANENT_ERROR = AttributeName.of("is-delivery-permanent-error");
-    private static final Session SESSION = Session.getInstance(new Properties());
 
     private final MailQueueFactory<? extends ManageableMailQueue> queueFactory;
 
@@ -112,23 +105,8 @@ public class BenchQueueRoutes implements Routes {
             .orElseThrow(() -> spark.Spark.halt(404, "{\"error\":\"no queue " + name + "\"}"));
     }
 
-    /** A small message from bench@relay.local, Message-ID {@code <id@bench>}. */
-    static MimeMessage message(String id, String recipient) throws Exception {
-        String content = "From: bench@relay.local\r\n"
-            + "To: " + recipient + "\r\n"
-            + "Subject: bench " + id + "\r\n"
-            + "Message-ID: <" + id + "@bench>\r\n"
-            + "\r\n"
-            + "Deferred mail " + id + " for the ETRN benchmark.\r\n";
-        return new MimeMessage(SESSION, new ByteArrayInputStream(content.getBytes(StandardCharsets.US_ASCII)));
-    }
-
     private static Mail deferredMail(String id, String recipient) throws Exception {
-        return MailImpl.builder()
-            .name(id)
-            .sender("bench@relay.local")
-            .addRecipient(recipient)
-            .mimeMessage(message(id, recipient))
+        return BenchMails.mail(id, recipient)
             .state(Mail.ERROR)
             .errorMessage("bench: 421 site offline")
             .lastUpdated(new Date())
