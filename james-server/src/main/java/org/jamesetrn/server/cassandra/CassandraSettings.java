@@ -4,6 +4,7 @@ import java.io.FileNotFoundException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.apache.commons.configuration2.Configuration;
@@ -17,6 +18,7 @@ import org.apache.james.utils.PropertiesProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 
 /**
@@ -28,32 +30,40 @@ import com.google.common.collect.ImmutableSet;
 public final class CassandraSettings {
     static final String FILE = "cassandra";
     static final String NODES = "cassandra.nodes";
-    static final String LOCAL_DC = "cassandra.local.dc";
-    static final String USER = "cassandra.user";
-    static final String PASSWORD = "cassandra.password";
     static final String KEYSPACE = "cassandra.keyspace";
     static final String REPLICATION_FACTOR = "cassandra.replication.factor";
-    static final String MAX_RETRIES = "cassandra.retryConnection.maxRetries";
-    static final String MIN_DELAY = "cassandra.retryConnection.minDelay";
-    static final String STRONG_CONSISTENCY = "mailrepository.strong.consistency";
-    static final String BLOB_PART_SIZE = "mailbox.blob.part.size";
+    /** Our defaults; James's readers have their own for the other keys. */
+    static final Map<String, Object> DEFAULTS = ImmutableMap.of(NODES, "127.0.0.1:9042", KEYSPACE, "apache_james",
+        REPLICATION_FACTOR, 1);
 
-    static final String DEFAULT_NODES = "127.0.0.1:9042";
-    static final String DEFAULT_KEYSPACE = "apache_james";
-    static final int DEFAULT_REPLICATION_FACTOR = 1;
-
-    private static final Set<String> KEYS = ImmutableSet.of(NODES, LOCAL_DC, USER, PASSWORD, KEYSPACE,
-        REPLICATION_FACTOR, MAX_RETRIES, MIN_DELAY, STRONG_CONSISTENCY, BLOB_PART_SIZE);
+    /**
+     * The keys this server reads (conf/cluster/cassandra.properties documents each): ours above, and those
+     * {@link ClusterConfiguration#from} (local DC, credentials, connection retries) and {@link CassandraConfiguration#from}
+     * (the mail repository's consistency, the blob part size) read for us.
+     */
+    private static final Set<String> KEYS = ImmutableSet.of(NODES, KEYSPACE, REPLICATION_FACTOR,
+        "cassandra.local.dc", "cassandra.user", "cassandra.password", "cassandra.retryConnection.maxRetries",
+        "cassandra.retryConnection.minDelay", "mailrepository.strong.consistency", "mailbox.blob.part.size");
     private static final Logger LOGGER = LoggerFactory.getLogger(CassandraSettings.class);
 
+    /** The file's keys this server reads, over the defaults; checked when read. */
+    private final PropertiesConfiguration configuration;
     private final ClusterConfiguration cluster;
-    private final KeyspaceConfiguration keyspace;
-    private final CassandraConfiguration cassandra;
 
-    private CassandraSettings(ClusterConfiguration cluster, KeyspaceConfiguration keyspace, CassandraConfiguration cassandra) {
-        this.cluster = cluster;
-        this.keyspace = keyspace;
-        this.cassandra = cassandra;
+    private CassandraSettings(PropertiesConfiguration configuration) throws ConfigurationException {
+        this.configuration = configuration;
+        int replicationFactor = configuration.getInt(REPLICATION_FACTOR);
+        if (replicationFactor < 1) {
+            throw new ConfigurationException(REPLICATION_FACTOR + " must be at least 1, not " + replicationFactor);
+        }
+        this.cluster = ClusterConfiguration.from(configuration);
+        if (cluster.getHosts().isEmpty()) {
+            throw new ConfigurationException(NODES + " lists no Cassandra node (host:port, comma separated)");
+        }
+        if (cluster.getUsername().isPresent() != cluster.getPassword().isPresent()) {
+            throw new ConfigurationException("cassandra.user and cassandra.password go together");
+        }
+        CassandraConfiguration.from(configuration);
     }
 
     /** Reads conf/cassandra.properties; without the file, every default (Cassandra on 127.0.0.1:9042). */
@@ -61,7 +71,7 @@ public final class CassandraSettings {
         try {
             return from(provider.getConfiguration(FILE));
         } catch (FileNotFoundException e) {
-            LOGGER.warn("No conf/cassandra.properties: Cassandra at {}, keyspace {}", DEFAULT_NODES, DEFAULT_KEYSPACE);
+            LOGGER.warn("No conf/cassandra.properties: Cassandra at {}, keyspace {}", DEFAULTS.get(NODES), DEFAULTS.get(KEYSPACE));
             return from(new PropertiesConfiguration());
         }
     }
@@ -69,7 +79,7 @@ public final class CassandraSettings {
     static CassandraSettings from(Configuration file) throws ConfigurationException {
         PropertiesConfiguration configuration = new PropertiesConfiguration();
         configuration.setListDelimiterHandler(new DefaultListDelimiterHandler(','));
-        configuration.setProperty(NODES, DEFAULT_NODES);
+        DEFAULTS.forEach(configuration::setProperty);
         List<String> ignored = new ArrayList<>();
         for (Iterator<String> keys = file.getKeys(); keys.hasNext(); ) {
             String key = keys.next();
@@ -83,17 +93,7 @@ public final class CassandraSettings {
             LOGGER.warn("cassandra.properties: {} not used by this server, ignored", ignored);
         }
         try {
-            int replicationFactor = configuration.getInt(REPLICATION_FACTOR, DEFAULT_REPLICATION_FACTOR);
-            if (replicationFactor < 1) {
-                throw new ConfigurationException(REPLICATION_FACTOR + " must be at least 1, not " + replicationFactor);
-            }
-            ClusterConfiguration cluster = ClusterConfiguration.from(configuration);
-            if (cluster.getHosts().isEmpty()) {
-                throw new ConfigurationException(NODES + " lists no Cassandra node (host:port, comma separated)");
-            }
-            return new CassandraSettings(cluster,
-                new KeyspaceConfiguration(configuration.getString(KEYSPACE, DEFAULT_KEYSPACE), replicationFactor, true),
-                CassandraConfiguration.from(configuration));
+            return new CassandraSettings(configuration);
         } catch (RuntimeException e) {
             throw new ConfigurationException("cassandra.properties: " + e.getMessage(), e);
         }
@@ -104,11 +104,11 @@ public final class CassandraSettings {
     }
 
     public KeyspaceConfiguration keyspace() {
-        return keyspace;
+        return new KeyspaceConfiguration(configuration.getString(KEYSPACE), configuration.getInt(REPLICATION_FACTOR), true);
     }
 
     /** James's Cassandra options; those the hold's repository reads: mailrepository.strong.consistency, mailbox.blob.part.size. */
     public CassandraConfiguration cassandra() {
-        return cassandra;
+        return CassandraConfiguration.from(configuration);
     }
 }
