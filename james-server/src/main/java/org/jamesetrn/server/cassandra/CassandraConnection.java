@@ -15,6 +15,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.servererrors.AlreadyExistsException;
+import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -39,20 +40,22 @@ final class CassandraConnection {
     }
 
     /**
-     * The session with James's tables created if missing. James creates a table only after seeing it absent, without
-     * {@code IF NOT EXISTS}: two servers starting together on a fresh keyspace race, and the loser gets an
-     * {@link AlreadyExistsException}; it then opens a session again and finds the tables there.
+     * The session with James's tables created if missing. James creates a table or type only after seeing it absent,
+     * without {@code IF NOT EXISTS}: two servers starting together on a fresh keyspace race, and the loser is told it
+     * already exists; it then opens a session again and finds the schema there.
      */
     static SessionWithInitializedTablesFactory openWithTables(ClusterConfiguration cluster, KeyspaceConfiguration keyspace,
                                                               CassandraModule tables) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return new SessionWithInitializedTablesFactory(open(cluster, keyspace), tables);
-            } catch (AlreadyExistsException e) {
-                if (attempt == SCHEMA_ATTEMPTS) {
+            } catch (AlreadyExistsException | InvalidQueryException e) {
+                // A table: AlreadyExistsException; a user type: "A user type with name 'header' already exists".
+                if (attempt == SCHEMA_ATTEMPTS || !e.getMessage().contains("already exists")) {
                     throw e;
                 }
-                LOGGER.info("Another server created a table meanwhile ({}): looking at the tables again", e.getMessage());
+                LOGGER.info("Another server created a table or type meanwhile ({}): looking at the schema again",
+                    e.getMessage());
             }
         }
     }

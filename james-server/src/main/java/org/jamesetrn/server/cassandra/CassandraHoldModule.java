@@ -6,8 +6,6 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.backends.cassandra.components.CassandraModule;
 import org.apache.james.backends.cassandra.init.SessionWithInitializedTablesFactory;
 import org.apache.james.backends.cassandra.init.configuration.CassandraConfiguration;
-import org.apache.james.backends.cassandra.init.configuration.ClusterConfiguration;
-import org.apache.james.backends.cassandra.init.configuration.KeyspaceConfiguration;
 import org.apache.james.backends.cassandra.utils.CassandraHealthCheck;
 import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionModule;
 import org.apache.james.blob.api.BlobId;
@@ -80,18 +78,7 @@ public class CassandraHoldModule extends AbstractModule {
         return CassandraSettings.load(propertiesProvider);
     }
 
-    @Provides
-    @Singleton
-    ClusterConfiguration cluster(CassandraSettings settings) {
-        return settings.cluster();
-    }
-
-    @Provides
-    @Singleton
-    KeyspaceConfiguration keyspace(CassandraSettings settings) {
-        return settings.keyspace();
-    }
-
+    /** James's Cassandra options, for the mail repository's DAOs (mailrepository.strong.consistency) and blobs. */
     @Provides
     @Singleton
     CassandraConfiguration cassandra(CassandraSettings settings) {
@@ -101,8 +88,8 @@ public class CassandraHoldModule extends AbstractModule {
     /** Connects (retrying as cassandra.retryConnection.* says), creates the keyspace and the missing tables. */
     @Provides
     @Singleton
-    SessionWithInitializedTablesFactory session(ClusterConfiguration cluster, KeyspaceConfiguration keyspace) {
-        return CassandraConnection.openWithTables(cluster, keyspace, SCHEMA);
+    SessionWithInitializedTablesFactory session(CassandraSettings settings) {
+        return CassandraConnection.openWithTables(settings.cluster(), settings.keyspace(), SCHEMA);
     }
 
     /** What the Cassandra mail repository stores a mail's header and body with: Cassandra's blob tables. */
