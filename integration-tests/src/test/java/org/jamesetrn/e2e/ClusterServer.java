@@ -71,7 +71,9 @@ final class ClusterServer implements AutoCloseable {
         WebAdmin webAdmin = new WebAdmin(instance.webAdminPort(), Duration.ofSeconds(10));
         JamesProcess process = JamesProcess.on(instance, repository.serverLib())
             .mainClass(JamesProcess.CLUSTER_SERVER)
-            .jvmOptions(List.of("-Xmx1g"))
+            // The driver's 2 s request timeout (its default, and James's) is short for one Cassandra node on two cores
+            // shared with every other build of the machine: a timed-out count would be a 458 the test did not cause.
+            .jvmOptions(List.of("-Xmx1g", "-Ddatastax-java-driver.basic.request.timeout=10s"))
             .readyWhen(() -> answers(webAdmin))
             .start();
         return new ClusterServer(name, process);
