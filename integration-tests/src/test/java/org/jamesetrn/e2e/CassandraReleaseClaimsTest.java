@@ -27,6 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 
 /**
  * The claims of a cluster ({@code org.jamesetrn.cluster.CassandraReleaseClaims}, the class the cluster server loads from
@@ -38,6 +41,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 class CassandraReleaseClaimsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final String KEYSPACE = "etrn_claims_test";
+    private static final Duration SCHEMA_TIMEOUT = Duration.ofSeconds(60);
 
     /** One server's claims: the jar's class, called by reflection. */
     private static final class Claims {
@@ -89,8 +93,8 @@ class CassandraReleaseClaimsTest {
     @BeforeAll
     static void connect(CassandraNode cassandra) throws Exception {
         try (CqlSession admin = session(cassandra, null)) {
-            admin.execute("CREATE KEYSPACE IF NOT EXISTS " + KEYSPACE
-                + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
+            admin.execute(SimpleStatement.newInstance("CREATE KEYSPACE IF NOT EXISTS " + KEYSPACE
+                + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}").setTimeout(SCHEMA_TIMEOUT));
         }
         URL jar = Repository.underTest().extension().jars().resolve("etrn-mailet.jar").toUri().toURL();
         extension = new URLClassLoader(new URL[] {jar}, CassandraReleaseClaimsTest.class.getClassLoader());
@@ -102,6 +106,9 @@ class CassandraReleaseClaimsTest {
         CqlSession session = CqlSession.builder()
             .addContactPoint(new InetSocketAddress("127.0.0.1", cassandra.cqlPort()))
             .withLocalDatacenter("datacenter1")
+            // The driver's 2 s default is short for one node on two cores shared with every other build of the machine.
+            .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(10)).build())
             .withKeyspace(keyspace)
             .build();
         SESSIONS.add(session);
