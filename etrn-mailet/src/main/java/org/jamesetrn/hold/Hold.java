@@ -7,7 +7,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 
@@ -110,13 +109,35 @@ final class Hold {
         }
     }
 
+    /** The entry under {@code key} in the domain's repository, which holds {@code stored}; empty if it is no held mail. */
+    Optional<HeldMail.Entry> entry(String domain, MailKey key, Mail stored) {
+        return HeldMail.generation(stored).map(generation -> new HeldMail.Entry(root(), domain, key.asString(), generation));
+    }
+
+    /**
+     * The entry a copy that left this hold without saying so comes from (James's WebAdmin reprocess reads the
+     * repository itself): the key is its name, the domain its recipients'. Empty if it is no held mail or its
+     * recipients are not of one held domain.
+     */
+    Optional<HeldMail.Entry> entryOf(Mail copy) {
+        Optional<String> generation = HeldMail.generation(copy);
+        List<String> domains = copy.getRecipients().stream()
+            .map(recipient -> nodeDomain(recipient.getDomain().asString()))
+            .flatMap(Optional::stream)
+            .distinct()
+            .collect(ImmutableList.toImmutableList());
+        if (generation.isEmpty() || domains.size() != 1) {
+            return Optional.empty();
+        }
+        return Optional.of(new HeldMail.Entry(root(), domains.get(0), copy.getName(), generation.get()));
+    }
+
     /**
      * Writes an entry: the mail's state set to the release processor (so James's reprocess of the repository sends it
      * there too), its name the entry's key. A mail held for the first time gets its generation; a mail written again
-     * (back after a failed attempt, warned) keeps it, and keeps its expiry clock ({@link HeldMail#SINCE}).
+     * (back after a failed attempt, warned) keeps it, and keeps its expiry clock ({@link HeldMail#HELD}).
      */
     void write(String domain, Mail mail, Instant since) throws MessagingException {
-        mail.setName(key(domain, mail));
         Lock lock = lock(domain, mail.getName());
         try {
             store(domain, mail, since);
@@ -126,21 +147,15 @@ final class Hold {
     }
 
     private void store(String domain, Mail mail, Instant since) throws MessagingException {
-        HeldMail.set(mail, HeldMail.ROOT, root());
-        HeldMail.set(mail, HeldMail.DOMAIN, domain);
-        HeldMail.set(mail, HeldMail.KEY, mail.getName());
-        if (HeldMail.string(mail, HeldMail.GENERATION).isEmpty()) {
-            HeldMail.set(mail, HeldMail.GENERATION, UUID.randomUUID().toString());
-        }
-        HeldMail.setSince(mail, since);
+        Optional<HeldMail.State> held = HeldMail.state(mail);
+        HeldMail.setState(mail, new HeldMail.State(since,
+            held.map(state -> state.generation).orElseGet(HeldMail::newGeneration),
+            held.map(state -> state.warned).orElse(false)));
+        HeldMail.unlocate(mail); // the repository and the key say where the entry is
         mail.removeAttribute(HeldMail.CLAIM);
         mail.setState(settings.releaseProcessor());
         repository(domain).store(mail);
         domains.add(domain);
-    }
-
-    private static String key(String domain, Mail mail) {
-        return HeldMail.string(mail, HeldMail.KEY).orElse(mail.getName());
     }
 
     /**
@@ -151,9 +166,7 @@ final class Hold {
      * removed as soon as a release or the retention meets it.
      */
     void writeAgain(HeldMail.Entry entry, Mail mail, Instant since) throws MessagingException {
-        String key = HeldMail.nextKey(entry.key);
-        mail.setName(key);
-        HeldMail.set(mail, HeldMail.KEY, key);
+        mail.setName(HeldMail.nextKey(entry.key));
         write(entry.domain, mail, since);
         removeIf(entry);
     }
@@ -207,7 +220,7 @@ final class Hold {
                     return;
                 }
                 try {
-                    if (!HeldMail.string(stored, HeldMail.GENERATION).map(entry.generation::equals).orElse(true)) {
+                    if (!HeldMail.generation(stored).map(entry.generation::equals).orElse(true)) {
                         return;
                     }
                 } finally {

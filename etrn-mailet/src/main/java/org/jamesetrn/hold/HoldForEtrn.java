@@ -75,7 +75,9 @@ public class HoldForEtrn extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        Optional<HeldMail.Entry> returning = HeldMail.entry(mail).filter(entry -> entry.root.equals(hold.root()));
+        // Back from a release (it says where it was held), or a held mail James's reprocess sent here directly.
+        Optional<HeldMail.Entry> returning = HeldMail.entry(mail).or(() -> hold.entryOf(mail))
+            .filter(entry -> entry.root.equals(hold.root()));
         String name = mail.getName();
         String state = mail.getState();
         Map<AttributeName, Optional<Attribute>> attributes = HeldMail.snapshot(mail);

@@ -102,7 +102,7 @@ final class HoldRetention implements Runnable {
         }
         try {
             Instant since = HeldMail.since(mail).orElse(now);
-            Optional<HeldMail.Entry> entry = HeldMail.entry(mail);
+            Optional<HeldMail.Entry> entry = hold.entry(domain, key, mail);
             if (entry.isEmpty()) {
                 return;
             }

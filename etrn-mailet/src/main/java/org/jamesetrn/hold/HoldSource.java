@@ -124,20 +124,22 @@ final class HoldSource implements DeferredMailSource {
                 return false; // delivered, expired or reprocessed since the selection, or being written
             }
             try {
-                Optional<String> generation = HeldMail.string(mail, HeldMail.GENERATION);
-                if (generation.isEmpty()) {
+                Optional<HeldMail.Entry> entry = hold.entry(domain, key, mail);
+                if (entry.isEmpty()) {
                     LOGGER.warn("Held mail {} in {} has no generation: not written by HoldForEtrn, left alone", key.asString(), name());
                     return false;
                 }
+                String generation = entry.get().generation;
                 String token = UUID.randomUUID().toString();
-                if (!hold.claims().claim(generation.get(), token)) {
+                if (!hold.claims().claim(generation, token)) {
                     // An attempt is under way (another release, retryEvery, a reprocess); or the mail left the hold
                     // already and this entry is a leftover of a crash or of James's reprocess: removed now.
-                    if (hold.claims().isEnded(generation.get())) {
-                        HeldMail.entry(mail).ifPresent(hold::removeQuietly);
+                    if (hold.claims().isEnded(generation)) {
+                        hold.removeQuietly(entry.get());
                     }
                     return false;
                 }
+                HeldMail.locate(mail, entry.get());
                 HeldMail.set(mail, HeldMail.CLAIM, token);
                 LOGGER.debug("Held mail {} claimed by release {}", key.asString(), token);
                 probe.ifPresentOrElse(p -> mail.setAttribute(ProbeOutcomes.tag(p.id())),
@@ -145,7 +147,7 @@ final class HoldSource implements DeferredMailSource {
                 try {
                     hold.mailetContext().sendMail(mail, hold.settings().releaseProcessor());
                 } catch (MessagingException | RuntimeException e) {
-                    hold.claims().abandon(generation.get(), token);
+                    hold.claims().abandon(generation, token);
                     throw e;
                 }
                 return true;

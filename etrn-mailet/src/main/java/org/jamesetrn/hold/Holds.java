@@ -17,7 +17,10 @@ import javax.inject.Singleton;
 import javax.mail.MessagingException;
 
 import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
+import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailRelease;
@@ -96,6 +99,32 @@ public class Holds extends DomainSources implements Closeable {
 
     ReleaseClaims claims() {
         return claims;
+    }
+
+    /**
+     * Where a copy of a held mail that does not say so was held (James's WebAdmin reprocess reads a hold repository
+     * itself): in the hold whose release processor the copy is in, the entry named as the copy under its recipients'
+     * domain. Where several holds share that processor, the one that still lists the entry, else the first.
+     */
+    Optional<HeldMail.Entry> locate(Mail copy) {
+        List<Hold> candidates = holds.values().stream()
+            .filter(hold -> hold.settings().releaseProcessor().equals(copy.getState()))
+            .collect(ImmutableList.toImmutableList());
+        List<HeldMail.Entry> entries = (candidates.isEmpty() ? all() : candidates).stream()
+            .map(hold -> hold.entryOf(copy))
+            .flatMap(Optional::stream)
+            .collect(ImmutableList.toImmutableList());
+        if (entries.size() <= 1) {
+            return entries.stream().findFirst();
+        }
+        return entries.stream()
+            .filter(entry -> find(entry.root).flatMap(hold -> hold.retrieve(entry.domain, new MailKey(entry.key)))
+                .map(stored -> {
+                    LifecycleUtil.dispose(stored);
+                    return true;
+                }).orElse(false))
+            .findFirst()
+            .or(() -> entries.stream().findFirst());
     }
 
     @Override

@@ -26,11 +26,13 @@ public class ReleaseOnce extends GenericMailet {
     static final int WAIT_SECONDS = 2;
     private static final Logger LOGGER = LoggerFactory.getLogger(ReleaseOnce.class);
 
+    private final Holds holds;
     private final ReleaseClaims claims;
 
     @Inject
-    public ReleaseOnce(ReleaseClaims claims) {
-        this.claims = claims;
+    public ReleaseOnce(Holds holds) {
+        this.holds = holds;
+        this.claims = holds.claims();
     }
 
     @Override
@@ -40,9 +42,13 @@ public class ReleaseOnce extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        Optional<String> generation = HeldMail.string(mail, HeldMail.GENERATION);
+        Optional<String> generation = HeldMail.generation(mail);
         if (generation.isEmpty()) {
             return;
+        }
+        if (HeldMail.entry(mail).isEmpty()) {
+            // Sent here by James's reprocess: where it was held is written on it now, for the mailets after this one.
+            holds.locate(mail).ifPresent(entry -> HeldMail.locate(mail, entry));
         }
         try {
             if (mayGo(mail, generation.get())) {

@@ -75,6 +75,9 @@ public class ReleaseOutcome extends GenericMailet {
     private void leaveHold(Mail mail) throws MessagingException {
         Optional<HeldMail.Entry> entry = HeldMail.entry(mail);
         if (entry.isEmpty()) {
+            // A copy that does not say where it was held (reprocessed elsewhere than to the release processor): ended
+            // all the same, so that no other copy goes out and its entry, if one is left, is removed when met.
+            HeldMail.generation(mail).ifPresent(holds.claims()::end);
             return;
         }
         Optional<Hold> hold = holds.find(entry.get().root);

@@ -38,6 +38,8 @@ import org.apache.james.server.core.MailImpl;
 import org.apache.james.server.core.configuration.Configuration;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
@@ -187,6 +189,14 @@ abstract class HoldContract {
         return copy;
     }
 
+    /** The stored mail as James's reprocess sends it: read from the repository, enqueued with its name and state. */
+    static Mail reprocessed(Mail stored) throws Exception {
+        Mail copy = stored.duplicate();
+        copy.setName(stored.getName());
+        copy.setState(stored.getState());
+        return copy;
+    }
+
     long dispatch(String domain) throws Exception {
         List<DeferredMailSource> sources = holds.sourcesFor(Node.domain(domain));
         long dispatched = 0;
@@ -245,15 +255,43 @@ abstract class HoldContract {
 
         assertThat(context.getSentMails()).hasSize(2).allSatisfy(sent -> {
             assertThat(sent.getState()).isEqualTo(RELEASE_PROCESSOR);
-            assertThat(sent.getAttributes()).containsKeys(HeldMail.CLAIM, HeldMail.GENERATION, HeldMail.KEY);
+            assertThat(sent.getAttributes()).containsKeys(HeldMail.CLAIM, HeldMail.HELD, HeldMail.KEY);
         });
         assertThat(held("held.test")).hasSize(2);
     }
 
     @Test
+    void anEntryStoresOneShortAttributeOfTheHoldAndNothingOfWhereItIs() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+
+        assertThat(held("held.test")).singleElement().satisfies(entry -> {
+            assertThat(entry.attributeNames().map(AttributeName::asString).filter(name -> name.startsWith("etrn.")))
+                .containsExactly(HeldMail.HELD.asString());
+            assertThat(HeldMail.string(entry, HeldMail.HELD).orElseThrow()).hasSizeLessThanOrEqualTo(40);
+        });
+    }
+
+    @Test
+    void anEntryWrittenByTheFirstBuildsIsReleasedWithItsClockAndIdentity() throws Exception {
+        Instant since = clock.instant().minus(Duration.ofHours(1));
+        Mail old = mail("old", "a@held.test");
+        old.setAttribute(new Attribute(AttributeName.of("etrn.hold.since"), AttributeValue.of(since.toEpochMilli())));
+        old.setAttribute(new Attribute(AttributeName.of("etrn.hold.generation"), AttributeValue.of("first-build")));
+        old.setState(RELEASE_PROCESSOR);
+        hold.repository("held.test").store(old);
+
+        assertThat(dispatch("held.test")).isEqualTo(1);
+
+        Mail copy = copyOf(context.getSentMails().get(0));
+        assertThat(HeldMail.generation(copy)).contains("first-build");
+        assertThat(HeldMail.since(copy)).contains(since);
+        assertThat(HeldMail.entry(copy)).hasValueSatisfying(entry -> assertThat(entry.key).isEqualTo("old"));
+    }
+
+    @Test
     void aCopyBackAfterAFailedAttemptIsHeldAgainWithItsClockAndCanBeReleasedAgain() throws Exception {
         mailet.service(mail("one", "a@held.test"));
-        String generation = HeldMail.string(held("held.test").get(0), HeldMail.GENERATION).orElseThrow();
+        String generation = HeldMail.generation(held("held.test").get(0)).orElseThrow();
         Instant since = clock.instant();
         dispatch("held.test");
         clock.forward(Duration.ofHours(1));
@@ -262,7 +300,7 @@ abstract class HoldContract {
 
         assertThat(held("held.test")).singleElement().satisfies(entry -> {
             assertThat(entry.getName()).as("a new key").startsWith("one~");
-            assertThat(HeldMail.string(entry, HeldMail.GENERATION)).contains(generation);
+            assertThat(HeldMail.generation(entry)).contains(generation);
             assertThat(HeldMail.since(entry)).contains(since);
             assertThat(entry.getAttribute(HeldMail.CLAIM)).isEmpty();
         });
@@ -280,7 +318,7 @@ abstract class HoldContract {
         outcome.service(delivered);
 
         assertThat(held("held.test")).isEmpty();
-        assertThat(claims.isEnded(HeldMail.string(copyOf(context.getSentMails().get(0)), HeldMail.GENERATION).orElseThrow())).isTrue();
+        assertThat(claims.isEnded(HeldMail.generation(copyOf(context.getSentMails().get(0))).orElseThrow())).isTrue();
         assertThat(delivered.attributeNames().map(name -> name.asString()).collect(Collectors.toList()))
             .noneMatch(name -> name.startsWith("etrn."));
         assertThat(probes.reportingWired()).isTrue();
@@ -290,18 +328,22 @@ abstract class HoldContract {
     void releaseOnceLetsOneCopyThroughAndKeepsTheOtherWaitingUntilTheMailLeftTheHold() throws Exception {
         mailet.service(mail("one", "a@held.test"));
         Mail stored = held("held.test").get(0);
-        ReleaseOnce once = new ReleaseOnce(claims);
+        ReleaseOnce once = new ReleaseOnce(holds);
         once.init(FakeMailetConfig.builder().mailetName("ReleaseOnce").mailetContext(context).build());
 
         // James's reprocess sends the stored mail to its state: the hold's release processor.
-        Mail reprocessed = stored.duplicate();
-        reprocessed.setState(stored.getState());
+        Mail reprocessed = reprocessed(stored);
         once.service(reprocessed);
         assertThat(reprocessed.getState()).isEqualTo(RELEASE_PROCESSOR);
         assertThat(reprocessed.getAttribute(HeldMail.CLAIM)).isPresent();
+        assertThat(HeldMail.entry(reprocessed)).as("where it was held, found from its name and recipients")
+            .hasValueSatisfying(entry -> {
+                assertThat(entry.root).isEqualTo(hold.root());
+                assertThat(entry.domain).isEqualTo("held.test");
+                assertThat(entry.key).isEqualTo("one");
+            });
 
-        Mail second = stored.duplicate();
-        second.setState(stored.getState());
+        Mail second = reprocessed(stored);
         once.service(second);
         assertThat(second.getState()).as("not dropped: it may be all that is left of the mail").isEqualTo(Mail.GHOST);
         assertThat(context.getSentMails()).singleElement().satisfies(waiting -> {
@@ -309,8 +351,8 @@ abstract class HoldContract {
             assertThat(waiting.getDelay()).isPresent();
         });
 
-        claims.end(HeldMail.string(stored, HeldMail.GENERATION).orElseThrow());
-        Mail late = stored.duplicate();
+        claims.end(HeldMail.generation(stored).orElseThrow());
+        Mail late = reprocessed(stored);
         once.service(late);
         assertThat(late.getState()).isEqualTo(Mail.GHOST);
         assertThat(context.getSentMails()).as("dropped, not sent again").hasSize(1);
@@ -326,7 +368,7 @@ abstract class HoldContract {
         retention.run();
         assertThat(context.getSentMails()).singleElement().satisfies(warning -> {
             assertThat(warning.getState()).isEqualTo("etrn-delayed");
-            assertThat(warning.getAttributes()).doesNotContainKeys(HeldMail.GENERATION, HeldMail.KEY);
+            assertThat(warning.getAttributes()).doesNotContainKeys(HeldMail.HELD, HeldMail.KEY);
         });
         assertThat(held("held.test")).singleElement().satisfies(entry -> assertThat(HeldMail.warned(entry)).isTrue());
 
@@ -335,7 +377,7 @@ abstract class HoldContract {
         assertThat(context.getSentMails()).hasSize(2);
         FakeMailContext.SentMail expired = context.getSentMails().get(1);
         assertThat(expired.getState()).isEqualTo("etrn-expired");
-        assertThat(expired.getAttributes()).doesNotContainKeys(HeldMail.GENERATION, HeldMail.KEY)
+        assertThat(expired.getAttributes()).doesNotContainKeys(HeldMail.HELD, HeldMail.KEY)
             .containsKey(HoldRetention.DELIVERY_ERROR);
         assertThat(held("held.test")).isEmpty();
         assertThat(dispatch("held.test")).isZero();
@@ -355,7 +397,6 @@ abstract class HoldContract {
         assertThat(held("held.test")).isEmpty();
         assertThat(context.getSentMails()).extracting(FakeMailContext.SentMail::getState).contains("etrn-expired");
     }
-
 
     /**
      * Two servers on one repository store (a cluster's Cassandra): the second was started before the first ever held
@@ -412,10 +453,10 @@ abstract class HoldContract {
             assertThat(context.getSentMails()).singleElement().satisfies(sent -> {
                 assertThat(sent.getState()).isEqualTo("etrn-hold");
                 assertThat(sent.getAttributes().get(HeldMail.CLAIM).getValue().value()).isEqualTo(claim);
-                assertThat(sent.getAttributes()).containsKeys(HeldMail.GENERATION, HeldMail.KEY, HeldMail.SINCE);
+                assertThat(sent.getAttributes()).containsKeys(HeldMail.HELD, HeldMail.KEY);
             });
             assertThat(held("held.test")).as("the entry stays as it was").hasSize(1);
-            assertThat(claims.isHeldBy(HeldMail.string(copy, HeldMail.GENERATION).orElseThrow(), claim)).isTrue();
+            assertThat(claims.isHeldBy(HeldMail.generation(copy).orElseThrow(), claim)).isTrue();
         } finally {
             down[0].close();
         }
@@ -435,8 +476,8 @@ abstract class HoldContract {
             assertThat(context.getSentMails()).singleElement().satisfies(sent -> {
                 assertThat(sent.getState()).as("back to the hold, not to the release processor").isEqualTo("etrn-hold");
                 assertThat(sent.getRecipients()).extracting(MailAddress::asString).containsExactly("a@held.test");
-                assertThat(sent.getAttributes()).as("a new mail again").doesNotContainKeys(HeldMail.GENERATION,
-                    HeldMail.ROOT, HeldMail.KEY, HeldMail.SINCE);
+                assertThat(sent.getAttributes()).as("a new mail again").doesNotContainKeys(HeldMail.HELD,
+                    HeldMail.ROOT, HeldMail.KEY);
                 assertThat(sent.getDelay()).contains(new FakeMailContext.Delay(HoldForEtrn.RETRY_SECONDS, TimeUnit.SECONDS));
             });
         } finally {
@@ -454,15 +495,17 @@ abstract class HoldContract {
         dispatch("held.test");
         Mail copy = copyOf(context.getSentMails().get(0));
         context.resetSentMails();
-        ReleaseOnce once = new ReleaseOnce(unreadable);
-        once.init(FakeMailetConfig.builder().mailetName("ReleaseOnce").mailetContext(context).build());
+        try (Holds cut = new Holds(store, fileSystem, context, unreadable, RecordingRelease::new)) {
+            ReleaseOnce once = new ReleaseOnce(cut);
+            once.init(FakeMailetConfig.builder().mailetName("ReleaseOnce").mailetContext(context).build());
 
-        once.service(copy);
+            once.service(copy);
+        }
 
         assertThat(copy.getState()).isEqualTo(Mail.GHOST);
         assertThat(context.getSentMails()).singleElement().satisfies(waiting -> {
             assertThat(waiting.getState()).isEqualTo(RELEASE_PROCESSOR);
-            assertThat(waiting.getAttributes()).containsKeys(HeldMail.GENERATION, HeldMail.CLAIM);
+            assertThat(waiting.getAttributes()).containsKeys(HeldMail.HELD, HeldMail.CLAIM);
             assertThat(waiting.getDelay()).contains(new FakeMailContext.Delay(ReleaseOnce.WAIT_SECONDS, TimeUnit.SECONDS));
         });
     }

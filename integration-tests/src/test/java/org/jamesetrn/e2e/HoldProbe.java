@@ -26,8 +26,8 @@ import org.apache.mailet.Mail;
  */
 public class HoldProbe implements GuiceProbe {
     static final String ROOT = "file://var/mail/etrn-hold/";
-    private static final AttributeName SINCE = AttributeName.of("etrn.hold.since");
-    private static final AttributeName GENERATION = AttributeName.of("etrn.hold.generation");
+    /** HoldForEtrn's one stored attribute: {@code <epoch millis held since> <generation>[ warned]}. */
+    private static final AttributeName HELD = AttributeName.of("etrn.hold");
 
     /** A held entry as the tests see it. */
     public static final class HeldEntry {
@@ -100,8 +100,8 @@ public class HoldProbe implements GuiceProbe {
             try {
                 entries.add(new HeldEntry(mail.getName(),
                     mail.getRecipients().stream().map(MailAddress::asString).collect(Collectors.toList()),
-                    mail.getAttribute(SINCE).flatMap(a -> a.getValue().valueAs(Long.class)).map(Instant::ofEpochMilli).orElse(null),
-                    mail.getAttribute(GENERATION).flatMap(a -> a.getValue().valueAs(String.class)).orElse(null)));
+                    held(mail, 0).map(Long::parseLong).map(Instant::ofEpochMilli).orElse(null),
+                    held(mail, 1).orElse(null)));
             } finally {
                 LifecycleUtil.dispose(mail);
             }
@@ -128,5 +128,12 @@ public class HoldProbe implements GuiceProbe {
             count += store.select(url).size();
         }
         return count;
+    }
+
+    private static Optional<String> held(Mail mail, int part) {
+        return mail.getAttribute(HELD).flatMap(a -> a.getValue().valueAs(String.class))
+            .map(value -> value.split(" "))
+            .filter(parts -> parts.length > part)
+            .map(parts -> parts[part]);
     }
 }

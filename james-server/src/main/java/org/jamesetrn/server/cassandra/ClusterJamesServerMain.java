@@ -6,8 +6,8 @@ import org.apache.james.GuiceJamesServer;
 import org.apache.james.JamesServerMain;
 import org.apache.james.MemoryJamesConfiguration;
 import org.apache.james.MemoryJamesServerMain;
-import org.apache.james.modules.server.JMXServerModule;
 import org.apache.james.modules.RunArgumentsModule;
+import org.apache.james.modules.server.JMXServerModule;
 
 /**
  * The cluster server of docs/cluster.md: James 3.8.1's memory server (the modules of {@code MemoryJamesServerMain},
