@@ -24,7 +24,6 @@ import org.jamesetrn.kit.Poll;
 import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.SmtpClient;
-import org.jamesetrn.release.Release;
 
 /**
  * The cluster benchmark (issue 14, docs/cluster.md): a Cassandra 5.0 node (cassandra/cassandra.sh) and two cluster

@@ -4,7 +4,6 @@ import java.util.Arrays;
 
 import org.jamesetrn.kit.CassandraNode;
 import org.jamesetrn.kit.Repository;
-import org.jamesetrn.node.Node;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
