@@ -75,7 +75,6 @@ public class ReleaseEngine implements DeferredMailRelease, Closeable {
             try {
                 executor.execute(() -> run(started));
             } catch (RejectedExecutionException e) {
-                running.remove(node, started);
                 fail(started, new ReleaseException("ETRN release engine is shut down", e));
             }
         }
@@ -104,6 +103,7 @@ public class ReleaseEngine implements DeferredMailRelease, Closeable {
             }
             releasedMails.add((int) dispatched);
             LOGGER.info("Release of node {}: {} deferred mails selected, {} dispatched for delivery", node, selected, dispatched);
+            running.remove(node, release); // over: a request from now on starts a new release instead of joining this one
             release.dispatched().complete(dispatched);
         } catch (RuntimeException | Error e) {
             failures.increment();
@@ -115,7 +115,8 @@ public class ReleaseEngine implements DeferredMailRelease, Closeable {
         }
     }
 
-    private static void fail(Release release, ReleaseException failure) {
+    private void fail(Release release, ReleaseException failure) {
+        running.remove(release.node(), release);
         release.counted().completeExceptionally(failure);
         release.dispatched().completeExceptionally(failure);
     }
