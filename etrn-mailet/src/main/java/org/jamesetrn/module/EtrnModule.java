@@ -1,16 +1,21 @@
 package org.jamesetrn.module;
 
+import javax.inject.Inject;
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.PropertiesProvider;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.DeferredMailSources;
 import org.jamesetrn.release.ReleaseConfiguration;
 import org.jamesetrn.release.ReleaseEngine;
+import org.jamesetrn.release.queue.JmsBackends;
 import org.jamesetrn.release.queue.QueueSources;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Injector;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
@@ -19,6 +24,9 @@ import com.google.inject.multibindings.Multibinder;
  * The extension's Guice module, for James's extension injector: named by {@code guice.extension.module} in
  * {@code conf/extensions.properties}. Binds the release engine behind {@link DeferredMailRelease} (for the ETRN
  * handler, mailets and WebAdmin routes) with its sources, and provides the configuration of etrn.properties.
+ *
+ * <p>{@link StartUp} is an eager singleton: James creates it with its extension injector, at start-up, so that a
+ * queue ETRN cannot work with stops James with a message instead of failing at the first ETRN.</p>
  */
 public class EtrnModule extends AbstractModule {
     @Override
@@ -26,11 +34,31 @@ public class EtrnModule extends AbstractModule {
         bind(ReleaseEngine.class).in(Scopes.SINGLETON);
         bind(DeferredMailRelease.class).to(ReleaseEngine.class);
         Multibinder.newSetBinder(binder(), DeferredMailSources.class).addBinding().to(QueueSources.class);
+        bind(StartUp.class).asEagerSingleton();
     }
 
     @Provides
     @Singleton
     ReleaseConfiguration releaseConfiguration(PropertiesProvider propertiesProvider) throws ConfigurationException {
         return ReleaseConfiguration.load(propertiesProvider);
+    }
+
+    /**
+     * The injector is James's extension injector, which sees every binding of the server: the JMS ConnectionFactory
+     * is looked up there by name, so this module also loads on servers that bind none (the memory server).
+     */
+    @Provides
+    @Singleton
+    QueueSources queueSources(MailQueueFactory<? extends ManageableMailQueue> queueFactory, ReleaseConfiguration configuration,
+                              Injector injector) {
+        return new QueueSources(queueFactory, configuration, JmsBackends.lookup(injector, configuration));
+    }
+
+    /** Checks and prepares the queues at start-up ({@link QueueSources#prepare}). */
+    public static class StartUp {
+        @Inject
+        public StartUp(QueueSources queueSources) {
+            queueSources.prepare();
+        }
     }
 }

@@ -24,10 +24,13 @@ public final class ReleaseConfiguration {
     static final String FORMER_QUEUES = "queues";
     public static final String THREADS = "release.threads";
     public static final String GENERIC_SAFETY_MARGIN = "release.generic.safetyMarginSeconds";
+    public static final String ACTIVEMQ_PAGE_SIZE = "release.activemq.pageSize";
 
     public static final ImmutableList<MailQueueName> DEFAULT_QUEUES = ImmutableList.of(MailQueueName.of("outgoing"));
     public static final int DEFAULT_THREADS = 2;
     public static final Duration DEFAULT_GENERIC_SAFETY_MARGIN = Duration.ofMinutes(1);
+    /** Messages of a queue ActiveMQ keeps in memory, where selectors see them: the backup-MX scale of 100,000. */
+    public static final int DEFAULT_ACTIVEMQ_PAGE_SIZE = 100_000;
 
     public static ReleaseConfiguration load(PropertiesProvider propertiesProvider) throws ConfigurationException {
         try {
@@ -55,8 +58,9 @@ public final class ReleaseConfiguration {
         int threads = configuration.getInt(THREADS, DEFAULT_THREADS);
         Duration margin = Duration.ofSeconds(configuration.getLong(GENERIC_SAFETY_MARGIN,
             DEFAULT_GENERIC_SAFETY_MARGIN.toSeconds()));
+        int pageSize = configuration.getInt(ACTIVEMQ_PAGE_SIZE, DEFAULT_ACTIVEMQ_PAGE_SIZE);
         try {
-            return new ReleaseConfiguration(queues.isEmpty() ? DEFAULT_QUEUES : queues, threads, margin);
+            return new ReleaseConfiguration(queues.isEmpty() ? DEFAULT_QUEUES : queues, threads, margin, pageSize);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("etrn.properties: " + e.getMessage(), e);
         }
@@ -69,14 +73,21 @@ public final class ReleaseConfiguration {
     private final ImmutableList<MailQueueName> queues;
     private final int threads;
     private final Duration genericSafetyMargin;
+    private final int activeMQPageSize;
 
     public ReleaseConfiguration(List<MailQueueName> queues, int threads, Duration genericSafetyMargin) {
+        this(queues, threads, genericSafetyMargin, DEFAULT_ACTIVEMQ_PAGE_SIZE);
+    }
+
+    public ReleaseConfiguration(List<MailQueueName> queues, int threads, Duration genericSafetyMargin, int activeMQPageSize) {
         Preconditions.checkArgument(!queues.isEmpty(), "ETRN needs at least one queue");
         Preconditions.checkArgument(threads > 0, "%s must be positive", THREADS);
         Preconditions.checkArgument(!genericSafetyMargin.isNegative(), "%s must not be negative", GENERIC_SAFETY_MARGIN);
+        Preconditions.checkArgument(activeMQPageSize >= 0, "%s must not be negative", ACTIVEMQ_PAGE_SIZE);
         this.queues = ImmutableList.copyOf(queues);
         this.threads = threads;
         this.genericSafetyMargin = genericSafetyMargin;
+        this.activeMQPageSize = activeMQPageSize;
     }
 
     /** The RemoteDelivery outgoing queues ETRN may release from; no other queue is ever touched. */
@@ -92,5 +103,13 @@ public final class ReleaseConfiguration {
     /** Generic queues only: a mail due sooner than this is left alone, so that no dequeue can race its release. */
     public Duration genericSafetyMargin() {
         return genericSafetyMargin;
+    }
+
+    /**
+     * ActiveMQ queues only: how many messages of each release queue the broker keeps paged in, where JMS selectors
+     * (ETRN's and James's dequeue) see them; 0 leaves the broker's own setting (200).
+     */
+    public int activeMQPageSize() {
+        return activeMQPageSize;
     }
 }

@@ -78,10 +78,17 @@ abstract class QueueReleaseContract {
         release = engine(factory);
     }
 
+    /** The broker of JMS queues, as James's ConnectionFactory binding gives it to the engine. */
+    Optional<JmsBackend> jmsBackend() {
+        return Optional.empty();
+    }
+
     ReleaseEngine engine(MailQueueFactory<? extends ManageableMailQueue> queues) {
         ReleaseConfiguration configuration = new ReleaseConfiguration(
             ImmutableList.of(outgoing.getName(), smarthost.getName()), 2, Duration.ofMinutes(1));
-        return new ReleaseEngine(ImmutableSet.of(new QueueSources(queues, configuration)), metrics, configuration);
+        QueueSources sources = new QueueSources(queues, configuration, jmsBackend());
+        sources.prepare();
+        return new ReleaseEngine(ImmutableSet.of(sources), metrics, configuration);
     }
 
     @AfterEach
