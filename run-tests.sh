@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test (unit and integration) on a fresh machine with JDK 17 and Maven: first installs, if missing,
-# the real ETRN clients the end-to-end tests drive (Debian packages msmtp, fetchmail, swaks).
+# the real ETRN clients the end-to-end tests drive (Debian packages msmtp, fetchmail, swaks) and Postfix, the relay
+# of the ETRN client's end-to-end test (installed unconfigured and not started: the test runs its own instance on
+# loopback ports; it needs root, so as another user that test is skipped, or fails with CI=true).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -8,11 +10,14 @@ missing=()
 for tool in msmtp fetchmail swaks; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#missing[@]} -gt 0 ] || [ ! -x /usr/sbin/postfix ]; then
     sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    if [ ${#missing[@]} -gt 0 ]; then
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+    integration-tests/install-postfix.sh
 fi
 
 exec mvn -B verify "$@"

@@ -29,14 +29,8 @@ if [ "$build" = 1 ] || [ ! -d "$top/james-server/target/james/lib" ]; then
 fi
 jar=$(ls "$top"/integration-tests/target/integration-tests-*.jar | head -n1)
 
-if [ "$postfix" = 1 ] && [ ! -x /usr/sbin/postfix ] && [ "$(id -u)" = 0 ]; then
-    # Installed without configuration and without starting it: the Debian default would listen on port 25.
-    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-    policy=/usr/sbin/policy-rc.d
-    restore=0
-    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; restore=1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postfix >/dev/null || true
-    if [ "$restore" = 1 ]; then rm -f "$policy"; fi
+if [ "$postfix" = 1 ] && [ "$(id -u)" = 0 ]; then
+    "$top/integration-tests/install-postfix.sh" || true
 fi
 
 cd "$top"

@@ -7,12 +7,18 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.PropertiesProvider;
+import org.jamesetrn.hold.Holds;
+import org.jamesetrn.hold.MemoryReleaseClaims;
+import org.jamesetrn.hold.ReleaseClaims;
+import org.jamesetrn.release.DeferredMailInventory;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.DeferredMailSources;
+import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.ReleaseConfiguration;
 import org.jamesetrn.release.ReleaseEngine;
 import org.jamesetrn.release.queue.JmsBackends;
 import org.jamesetrn.release.queue.QueueSources;
+import org.jamesetrn.release.repository.SharedRepositories;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Injector;
@@ -23,7 +29,10 @@ import com.google.inject.multibindings.Multibinder;
 /**
  * The extension's Guice module, for James's extension injector: named by {@code guice.extension.module} in
  * {@code conf/extensions.properties}. Binds the release engine behind {@link DeferredMailRelease} (for the ETRN
- * handler, mailets and WebAdmin routes) with its sources, and provides the configuration of etrn.properties.
+ * handler, mailets and WebAdmin routes) with its sources, the holds the {@code HoldForEtrn} mailets declare, and
+ * provides the configuration of etrn.properties. Everything the mailets inject is bound here explicitly, so that the
+ * mailets, the SMTP handler and the routes, each built by James in its own child of this injector, share one
+ * instance.
  *
  * <p>{@link StartUp} is an eager singleton: James creates it with its extension injector, at start-up, so that a
  * queue ETRN cannot work with stops James with a message instead of failing at the first ETRN.</p>
@@ -33,7 +42,22 @@ public class EtrnModule extends AbstractModule {
     protected void configure() {
         bind(ReleaseEngine.class).in(Scopes.SINGLETON);
         bind(DeferredMailRelease.class).to(ReleaseEngine.class);
-        Multibinder.newSetBinder(binder(), DeferredMailSources.class).addBinding().to(QueueSources.class);
+        bind(DeferredMailInventory.class).to(ReleaseEngine.class);
+        bind(ProbeOutcomes.class).in(Scopes.SINGLETON);
+
+        // Where deferred mail waits: RemoteDelivery's queues (provided below), the holds of HoldForEtrn, James's
+        // shared repositories.
+        bind(Holds.class).in(Scopes.SINGLETON);
+        bind(SharedRepositories.class).in(Scopes.SINGLETON);
+        Multibinder<DeferredMailSources> sources = Multibinder.newSetBinder(binder(), DeferredMailSources.class);
+        sources.addBinding().to(QueueSources.class);
+        sources.addBinding().to(Holds.class);
+        sources.addBinding().to(SharedRepositories.class);
+
+        // One server's claims on held mail; a cluster binds claims shared through its database instead.
+        bind(MemoryReleaseClaims.class).in(Scopes.SINGLETON);
+        bind(ReleaseClaims.class).to(MemoryReleaseClaims.class);
+
         bind(StartUp.class).asEagerSingleton();
     }
 

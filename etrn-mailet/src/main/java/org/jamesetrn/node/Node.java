@@ -1,9 +1,11 @@
 package org.jamesetrn.node;
 
+import java.util.Collection;
 import java.util.Locale;
 import java.util.Objects;
 
 import org.apache.james.core.Domain;
+import org.apache.james.core.MailAddress;
 
 import com.google.common.base.Preconditions;
 
@@ -57,6 +59,20 @@ public final class Node {
     /** Whether mail for a recipient in {@code recipientDomain} is held for this node; always false for a queue node. */
     public boolean covers(Domain recipientDomain) {
         return coversDomain(recipientDomain.asString());
+    }
+
+    /**
+     * Whether a mail with these recipients is the node's: when <em>any</em> recipient is covered. Without a gateway
+     * RemoteDelivery has split mail per recipient domain already, and a gateway-bound mail carrying several domains
+     * goes to the same gateway whoever asked, so starting it early delivers nothing to a site that did not want it.
+     */
+    public boolean coversAnyOf(Collection<MailAddress> recipients) {
+        for (MailAddress recipient : recipients) { // a loop, not a stream: this runs for every queued mail
+            if (covers(recipient.getDomain())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

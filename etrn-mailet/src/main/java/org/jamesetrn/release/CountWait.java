@@ -28,22 +28,24 @@ public final class CountWait {
     }
 
     public ReleaseResult release(Node node) {
+        Release running;
         CompletableFuture<Long> started;
         try {
-            started = release.release(node).counted();
+            running = release.release(node);
+            started = running.counted();
         } catch (RuntimeException e) {
             LOGGER.warn("Release of node {} failed to start", node, e);
             return failure(e);
         }
         try {
             Long count = started.get(replyTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            return count == null ? ReleaseResult.of(ReleaseResult.Status.PENDING) : ReleaseResult.started(count);
+            return count == null ? ReleaseResult.pending(running) : ReleaseResult.started(running, count);
         } catch (TimeoutException e) {
             started.whenComplete((count, error) -> logLateOutcome(node, count, error));
-            return ReleaseResult.of(ReleaseResult.Status.PENDING);
+            return ReleaseResult.pending(running);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ReleaseResult.of(ReleaseResult.Status.PENDING);
+            return ReleaseResult.pending(running);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof UnknownQueueException)) {
                 LOGGER.warn("Release of node {} failed", node, e.getCause());

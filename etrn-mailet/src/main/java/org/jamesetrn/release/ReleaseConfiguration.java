@@ -4,10 +4,13 @@ import java.io.FileNotFoundException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 import org.apache.commons.configuration2.Configuration;
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.james.queue.api.MailQueueName;
+import org.apache.james.util.DurationParser;
 import org.apache.james.utils.PropertiesProvider;
 
 import com.google.common.base.Preconditions;
@@ -15,7 +18,7 @@ import com.google.common.collect.ImmutableList;
 
 /**
  * The release engine's settings, read from {@code conf/etrn.properties} (every key is documented there). A missing
- * file means the defaults: the single RemoteDelivery queue {@code outgoing}.
+ * file means the defaults: the single RemoteDelivery queue {@code outgoing}, probe first with one mail.
  */
 public final class ReleaseConfiguration {
     public static final String FILE_NAME = "etrn";
@@ -24,11 +27,21 @@ public final class ReleaseConfiguration {
     static final String FORMER_QUEUES = "queues";
     public static final String THREADS = "release.threads";
     public static final String GENERIC_SAFETY_MARGIN = "release.generic.safetyMarginSeconds";
+    public static final String PROBE_MAILS = "release.probe.mails";
+    public static final String PROBE_TIMEOUT = "release.probe.timeout";
+    public static final String CLAIM_TIMEOUT = "release.claim.timeout";
+    public static final String REPOSITORIES = "release.repositories";
+    public static final String REPOSITORIES_PROCESSOR = "release.repositories.processor";
     public static final String ACTIVEMQ_PAGE_SIZE = "release.activemq.pageSize";
 
     public static final ImmutableList<MailQueueName> DEFAULT_QUEUES = ImmutableList.of(MailQueueName.of("outgoing"));
     public static final int DEFAULT_THREADS = 2;
     public static final Duration DEFAULT_GENERIC_SAFETY_MARGIN = Duration.ofMinutes(1);
+    public static final int DEFAULT_PROBE_MAILS = 1;
+    /** Longer than RemoteDelivery's own worst attempt (connection timeout 60 s, then 180 s per read, in conf/). */
+    public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofMinutes(30);
+    public static final String DEFAULT_REPOSITORIES_PROCESSOR = "relay";
     /** Messages of a queue ActiveMQ keeps in memory, where selectors see them: the backup-MX scale of 100,000. */
     public static final int DEFAULT_ACTIVEMQ_PAGE_SIZE = 100_000;
 
@@ -46,48 +59,149 @@ public final class ReleaseConfiguration {
                 + "' (the RemoteDelivery queues ETRN looks in); rename it. Which #queue an SMTP client may ask for is "
                 + "<queues> of the ETRN handler in smtpserver.xml.");
         }
-        // PropertiesProvider splits on commas already; a plain Configuration may hand back "a,b" as one value.
-        List<String> names = configuration.getList(String.class, QUEUES, ImmutableList.of());
-        ImmutableList<MailQueueName> queues = names.stream()
-            .flatMap(value -> Arrays.stream(value.split(",")))
-            .map(String::trim)
-            .filter(name -> !name.isEmpty())
-            .distinct()
-            .map(MailQueueName::of)
-            .collect(ImmutableList.toImmutableList());
-        int threads = configuration.getInt(THREADS, DEFAULT_THREADS);
-        Duration margin = Duration.ofSeconds(configuration.getLong(GENERIC_SAFETY_MARGIN,
-            DEFAULT_GENERIC_SAFETY_MARGIN.toSeconds()));
-        int pageSize = configuration.getInt(ACTIVEMQ_PAGE_SIZE, DEFAULT_ACTIVEMQ_PAGE_SIZE);
         try {
-            return new ReleaseConfiguration(queues.isEmpty() ? DEFAULT_QUEUES : queues, threads, margin, pageSize);
-        } catch (IllegalArgumentException e) {
+            ImmutableList<MailQueueName> queues = list(configuration, QUEUES, MailQueueName::of);
+            return builder()
+                .queues(queues.isEmpty() ? DEFAULT_QUEUES : queues)
+                .threads(configuration.getInt(THREADS, DEFAULT_THREADS))
+                .genericSafetyMargin(Duration.ofSeconds(configuration.getLong(GENERIC_SAFETY_MARGIN,
+                    DEFAULT_GENERIC_SAFETY_MARGIN.toSeconds())))
+                .probeMails(configuration.getInt(PROBE_MAILS, DEFAULT_PROBE_MAILS))
+                .probeTimeout(duration(configuration, PROBE_TIMEOUT, DEFAULT_PROBE_TIMEOUT))
+                .claimTimeout(duration(configuration, CLAIM_TIMEOUT, DEFAULT_CLAIM_TIMEOUT))
+                .repositories(list(configuration, REPOSITORIES, MailRepositoryUrl::from))
+                .repositoriesProcessor(configuration.getString(REPOSITORIES_PROCESSOR, DEFAULT_REPOSITORIES_PROCESSOR).trim())
+                .activeMQPageSize(configuration.getInt(ACTIVEMQ_PAGE_SIZE, DEFAULT_ACTIVEMQ_PAGE_SIZE))
+                .build();
+        } catch (IllegalArgumentException | org.apache.commons.configuration2.ex.ConversionException e) {
             throw new ConfigurationException("etrn.properties: " + e.getMessage(), e);
         }
     }
 
     public static ReleaseConfiguration defaults() {
-        return new ReleaseConfiguration(DEFAULT_QUEUES, DEFAULT_THREADS, DEFAULT_GENERIC_SAFETY_MARGIN);
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static <T> ImmutableList<T> list(Configuration configuration, String key, Function<String, T> parse) {
+        // PropertiesProvider splits on commas already; a plain Configuration may hand back "a,b" as one value.
+        List<String> values = configuration.getList(String.class, key, ImmutableList.of());
+        return values.stream()
+            .flatMap(value -> Arrays.stream(value.split(",")))
+            .map(String::trim)
+            .filter(value -> !value.isEmpty())
+            .distinct()
+            .map(parse)
+            .collect(ImmutableList.toImmutableList());
+    }
+
+    private static Duration duration(Configuration configuration, String key, Duration defaultValue) {
+        String value = configuration.getString(key, null);
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            return DurationParser.parse(value.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " is not a duration (like 10 minutes, 30s): " + value, e);
+        }
+    }
+
+    public static final class Builder {
+        private List<MailQueueName> queues = DEFAULT_QUEUES;
+        private int threads = DEFAULT_THREADS;
+        private Duration genericSafetyMargin = DEFAULT_GENERIC_SAFETY_MARGIN;
+        private int probeMails = DEFAULT_PROBE_MAILS;
+        private Duration probeTimeout = DEFAULT_PROBE_TIMEOUT;
+        private Duration claimTimeout = DEFAULT_CLAIM_TIMEOUT;
+        private List<MailRepositoryUrl> repositories = ImmutableList.of();
+        private String repositoriesProcessor = DEFAULT_REPOSITORIES_PROCESSOR;
+        private int activeMQPageSize = DEFAULT_ACTIVEMQ_PAGE_SIZE;
+
+        private Builder() {
+        }
+
+        public Builder queues(List<MailQueueName> queues) {
+            this.queues = queues;
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder genericSafetyMargin(Duration genericSafetyMargin) {
+            this.genericSafetyMargin = genericSafetyMargin;
+            return this;
+        }
+
+        public Builder probeMails(int probeMails) {
+            this.probeMails = probeMails;
+            return this;
+        }
+
+        public Builder probeTimeout(Duration probeTimeout) {
+            this.probeTimeout = probeTimeout;
+            return this;
+        }
+
+        public Builder claimTimeout(Duration claimTimeout) {
+            this.claimTimeout = claimTimeout;
+            return this;
+        }
+
+        public Builder repositories(List<MailRepositoryUrl> repositories) {
+            this.repositories = repositories;
+            return this;
+        }
+
+        public Builder repositoriesProcessor(String repositoriesProcessor) {
+            this.repositoriesProcessor = repositoriesProcessor;
+            return this;
+        }
+
+        public Builder activeMQPageSize(int activeMQPageSize) {
+            this.activeMQPageSize = activeMQPageSize;
+            return this;
+        }
+
+        public ReleaseConfiguration build() {
+            Preconditions.checkArgument(!queues.isEmpty(), "ETRN needs at least one queue");
+            Preconditions.checkArgument(threads > 0, "%s must be positive", THREADS);
+            Preconditions.checkArgument(!genericSafetyMargin.isNegative(), "%s must not be negative", GENERIC_SAFETY_MARGIN);
+            Preconditions.checkArgument(probeMails >= 0, "%s must not be negative", PROBE_MAILS);
+            Preconditions.checkArgument(!probeTimeout.isNegative() && !probeTimeout.isZero(), "%s must be positive", PROBE_TIMEOUT);
+            Preconditions.checkArgument(!claimTimeout.isNegative() && !claimTimeout.isZero(), "%s must be positive", CLAIM_TIMEOUT);
+            Preconditions.checkArgument(!repositoriesProcessor.isEmpty(), "%s must name a processor", REPOSITORIES_PROCESSOR);
+            Preconditions.checkArgument(activeMQPageSize >= 0, "%s must not be negative", ACTIVEMQ_PAGE_SIZE);
+            return new ReleaseConfiguration(this);
+        }
     }
 
     private final ImmutableList<MailQueueName> queues;
     private final int threads;
     private final Duration genericSafetyMargin;
+    private final int probeMails;
+    private final Duration probeTimeout;
+    private final Duration claimTimeout;
+    private final ImmutableList<MailRepositoryUrl> repositories;
+    private final String repositoriesProcessor;
     private final int activeMQPageSize;
 
-    public ReleaseConfiguration(List<MailQueueName> queues, int threads, Duration genericSafetyMargin) {
-        this(queues, threads, genericSafetyMargin, DEFAULT_ACTIVEMQ_PAGE_SIZE);
-    }
-
-    public ReleaseConfiguration(List<MailQueueName> queues, int threads, Duration genericSafetyMargin, int activeMQPageSize) {
-        Preconditions.checkArgument(!queues.isEmpty(), "ETRN needs at least one queue");
-        Preconditions.checkArgument(threads > 0, "%s must be positive", THREADS);
-        Preconditions.checkArgument(!genericSafetyMargin.isNegative(), "%s must not be negative", GENERIC_SAFETY_MARGIN);
-        Preconditions.checkArgument(activeMQPageSize >= 0, "%s must not be negative", ACTIVEMQ_PAGE_SIZE);
-        this.queues = ImmutableList.copyOf(queues);
-        this.threads = threads;
-        this.genericSafetyMargin = genericSafetyMargin;
-        this.activeMQPageSize = activeMQPageSize;
+    private ReleaseConfiguration(Builder builder) {
+        this.queues = ImmutableList.copyOf(builder.queues);
+        this.threads = builder.threads;
+        this.genericSafetyMargin = builder.genericSafetyMargin;
+        this.probeMails = builder.probeMails;
+        this.probeTimeout = builder.probeTimeout;
+        this.claimTimeout = builder.claimTimeout;
+        this.repositories = ImmutableList.copyOf(builder.repositories);
+        this.repositoriesProcessor = builder.repositoriesProcessor;
+        this.activeMQPageSize = builder.activeMQPageSize;
     }
 
     /** The RemoteDelivery outgoing queues ETRN may release from; no other queue is ever touched. */
@@ -95,7 +209,7 @@ public final class ReleaseConfiguration {
         return queues;
     }
 
-    /** Threads doing the releases (selection and re-enqueueing), shared by all nodes. */
+    /** Threads doing the releases (selection and dispatching), shared by all nodes. */
     public int threads() {
         return threads;
     }
@@ -103,6 +217,31 @@ public final class ReleaseConfiguration {
     /** Generic queues only: a mail due sooner than this is left alone, so that no dequeue can race its release. */
     public Duration genericSafetyMargin() {
         return genericSafetyMargin;
+    }
+
+    /** How many mails a release sends first, before the rest; 0: everything at once. */
+    public int probeMails() {
+        return probeMails;
+    }
+
+    /** The longest wait for a probe's outcome; past it the rest stays where it was. */
+    public Duration probeTimeout() {
+        return probeTimeout;
+    }
+
+    /** How long a held mail handed to delivery stays claimed without news of the attempt (see the hold's claims). */
+    public Duration claimTimeout() {
+        return claimTimeout;
+    }
+
+    /** Shared repositories holding every node's temporarily failed mail (James's distributed pattern). */
+    public ImmutableList<MailRepositoryUrl> repositories() {
+        return repositories;
+    }
+
+    /** The processor mail released from a shared repository goes to (the one with the RemoteDelivery that parked it). */
+    public String repositoriesProcessor() {
+        return repositoriesProcessor;
     }
 
     /**

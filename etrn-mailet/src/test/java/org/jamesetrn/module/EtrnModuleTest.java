@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.TimeUnit;
 
 import javax.jms.ConnectionFactory;
 
 import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.metrics.api.NoopGaugeRegistry;
@@ -23,6 +26,7 @@ import org.apache.james.server.core.JamesServerResourceLoader;
 import org.apache.james.server.core.configuration.Configuration.ConfigurationPath;
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.apache.james.utils.PropertiesProvider;
+import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.ReleaseConfiguration;
@@ -44,15 +48,28 @@ class EtrnModuleTest {
     File workingDirectory;
 
     private Injector james(MailQueueFactory<? extends ManageableMailQueue> queues, Module... more) {
-        PropertiesProvider properties = new PropertiesProvider(
-            new FileSystemImpl(new JamesServerResourceLoader(workingDirectory.getAbsolutePath())), new ConfigurationPath("file://conf/"));
+        FileSystem fileSystem = new FileSystemImpl(new JamesServerResourceLoader(workingDirectory.getAbsolutePath()));
+        PropertiesProvider properties = new PropertiesProvider(fileSystem, new ConfigurationPath("file://conf/"));
         Module server = binder -> {
             binder.bind(new TypeLiteral<MailQueueFactory<? extends ManageableMailQueue>>() { }).toInstance(queues);
             binder.bind(MetricFactory.class).toInstance(new RecordingMetricFactory());
             binder.bind(GaugeRegistry.class).toInstance(new NoopGaugeRegistry());
             binder.bind(PropertiesProvider.class).toInstance(properties);
+            binder.bind(FileSystem.class).toInstance(fileSystem);
+            // What the holds and shared repositories use; no HoldForEtrn mailet and no repository is configured here.
+            binder.bind(MailRepositoryStore.class).toInstance(unused(MailRepositoryStore.class));
+            binder.bind(MailetContext.class).toInstance(unused(MailetContext.class));
         };
         return Guice.createInjector(Modules.combine(server, Modules.combine(more)));
+    }
+
+    private static <T> T unused(Class<T> type) {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+            if (method.getName().equals("toString")) {
+                return "unused " + type.getSimpleName();
+            }
+            throw new UnsupportedOperationException(type.getSimpleName() + "." + method.getName());
+        }));
     }
 
     @Test

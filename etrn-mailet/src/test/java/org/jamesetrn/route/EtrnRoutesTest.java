@@ -7,11 +7,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.james.metrics.tests.RecordingMetricFactory;
+import org.apache.james.task.Hostname;
+import org.apache.james.task.MemoryTaskManager;
+import org.apache.james.task.TaskExecutionDetails;
+import org.apache.james.task.TaskId;
+import org.apache.james.task.TaskManager;
 import org.apache.james.webadmin.Routes;
 import org.apache.james.webadmin.WebAdminConfiguration;
 import org.apache.james.webadmin.WebAdminServer;
@@ -19,9 +28,12 @@ import org.apache.james.webadmin.authentication.NoAuthenticationFilter;
 import org.apache.james.webadmin.mdc.LoggingRequestFilter;
 import org.apache.james.webadmin.utils.JsonTransformer;
 import org.jamesetrn.node.Node;
+import org.jamesetrn.release.DeferredMailInventory;
 import org.jamesetrn.release.RecordingRelease;
 import org.jamesetrn.release.ReleaseException;
+import org.jamesetrn.release.SourceFigures;
 import org.jamesetrn.release.UnknownQueueException;
+import org.jamesetrn.task.NodeReleaseTask;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,19 +46,28 @@ import com.google.common.collect.ImmutableList;
 /** The route on James's own WebAdmin server (random loopback port), with a scripted release engine. */
 class EtrnRoutesTest {
     private final RecordingRelease release = new RecordingRelease().startingCount(3);
+    private final MemoryTaskManager taskManager = new MemoryTaskManager(new Hostname("etrn-test"));
+    private volatile List<SourceFigures> waiting = List.of();
+    private final DeferredMailInventory inventory = node -> {
+        if (node.kind() == Node.Kind.QUEUE && !node.name().equals("outgoing")) {
+            throw new UnknownQueueException(node.name());
+        }
+        return waiting;
+    };
 
     private final HttpClient http = HttpClient.newHttpClient();
     private WebAdminServer server;
 
     @BeforeEach
     void start() {
-        EtrnRoutes routes = new EtrnRoutes(release, new JsonTransformer(), Duration.ofMillis(200));
+        EtrnRoutes routes = new EtrnRoutes(release, inventory, taskManager, new JsonTransformer(), Duration.ofMillis(200));
         server = new TestWebAdminServer(ImmutableList.of(routes)).start();
     }
 
     @AfterEach
     void stop() {
         server.destroy();
+        taskManager.stop();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -125,13 +146,59 @@ class EtrnRoutesTest {
     }
 
     @Test
-    void answers202WhenTheCountIsNotKnownInTime() throws Exception {
-        release.answering(node -> new CompletableFuture<>());
+    void aReleaseStillRunningAtTheAnswerIsFollowedByATask() throws Exception {
+        CompletableFuture<Long> count = new CompletableFuture<>();
+        release.answering(node -> count);
 
         HttpResponse<String> response = post("/etrn/@customer.test");
 
         assertThat(response.statusCode()).isEqualTo(202);
-        assertThat(response.body()).isEqualTo("{\"node\":\"@customer.test\"}");
+        Matcher taskId = Pattern.compile("\"taskId\":\"([0-9a-f-]+)\"").matcher(response.body());
+        assertThat(taskId.find()).as("taskId in %s", response.body()).isTrue();
+        assertThat(response.body()).startsWith("{\"node\":\"@customer.test\"").doesNotContain("released");
+
+        // The task joins the release (the engine's second request for the node) and ends with it.
+        count.complete(4L);
+        TaskExecutionDetails details = taskManager.await(TaskId.fromString(taskId.group(1)), Duration.ofSeconds(10));
+        assertThat(details.getStatus()).isEqualTo(TaskManager.Status.COMPLETED);
+        assertThat(details.getType()).isEqualTo(NodeReleaseTask.TYPE);
+        assertThat(details.getAdditionalInformation()).hasValueSatisfying(information -> {
+            NodeReleaseTask.Details releaseDetails = (NodeReleaseTask.Details) information;
+            assertThat(releaseDetails.node().asString()).isEqualTo("@customer.test");
+            assertThat(releaseDetails.counted()).contains(4L);
+            assertThat(releaseDetails.dispatched()).contains(4L);
+        });
+    }
+
+    @Test
+    void getShowsWhatWaitsPerSource() throws Exception {
+        Instant held = Instant.now().minusSeconds(120);
+        waiting = List.of(
+            new SourceFigures(SourceFigures.Kind.HOLD, "file://var/mail/etrn-hold/customer.test", 2, 300,
+                Optional.of(held), Optional.of(held.plus(Duration.ofDays(5)))),
+            new SourceFigures(SourceFigures.Kind.QUEUE, "outgoing", 1, 100, Optional.of(Instant.now()), Optional.empty()));
+
+        HttpResponse<String> response = get("/etrn/customer.test");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body())
+            .contains("\"node\":\"customer.test\",\"mails\":3,\"bytes\":400,")
+            .containsPattern("\"oldestAgeSeconds\":12[01],")
+            .contains("\"nextExpiry\":\"" + held.plus(Duration.ofDays(5)) + "\"")
+            .contains("{\"kind\":\"hold\",\"source\":\"file://var/mail/etrn-hold/customer.test\",\"mails\":2,\"bytes\":300")
+            .contains("{\"kind\":\"queue\",\"source\":\"outgoing\",\"mails\":1,\"bytes\":100");
+        assertThat(release.released()).as("nothing released").isEmpty();
+    }
+
+    @Test
+    void getAnswers400And404LikePost() throws Exception {
+        assertThat(get("/etrn/a..b").statusCode()).isEqualTo(400);
+        assertThat(get("/etrn/%23nosuch").statusCode()).isEqualTo(404);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + server.getPort().getValue() + path);
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path) throws Exception {

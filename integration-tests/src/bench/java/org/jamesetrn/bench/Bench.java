@@ -1,17 +1,22 @@
 package org.jamesetrn.bench;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.Poll;
+import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.Postfix;
+import org.jamesetrn.kit.Repository;
+import org.jamesetrn.kit.SmtpClient;
 
 /**
  * The ETRN benchmark (issue 6): starts the assembled James as a separate process with a loopback sink as the
@@ -43,7 +48,7 @@ public final class Bench {
 
     private void run() throws Exception {
         long start = System.nanoTime();
-        try (SmtpSink sink = new SmtpSink(freePort(), NODE)) {
+        try (CustomerMx sink = new CustomerMx(Ports.free())) {
             sink.start();
             if (!options.postfixOnly) {
                 try (JamesServer james = james(true, sink, "james")) {
@@ -67,20 +72,15 @@ public final class Bench {
         log("written to " + options.out);
     }
 
-    private JamesServer james(boolean withExtension, SmtpSink sink, String name, String... jvmOptions) throws Exception {
-        JamesServer james = new JamesServer(options.dist, options.workDir.resolve(name), options.probeJar, withExtension,
-            freePort(), freePort(), sink.port(), options.heap, List.of(jvmOptions));
-        try {
-            james.start();
-        } catch (Exception e) {
-            james.close(); // a server that did not come up must not outlive the benchmark
-            throw e;
-        }
-        return james;
+    private JamesServer james(boolean withExtension, CustomerMx sink, String name, String... jvmOptions) throws Exception {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.heap));
+        jvm.addAll(List.of(jvmOptions));
+        return JamesServer.start(Repository.at(options.repo), options.workDir.resolve(name), options.probeJar, withExtension,
+            sink.port(), jvm);
     }
 
     /** Scenarios 1 and 3 at each size: the queue holds 0, 10,000 or 100,000 other deferred mails. */
-    private void latencyAndSelectivity(JamesServer james, SmtpSink sink) throws Exception {
+    private void latencyAndSelectivity(JamesServer james, CustomerMx sink) throws Exception {
         for (int size : options.queueSizes) {
             james.clear(QUEUE);
             long fillMs = james.fillDeferred(QUEUE, size, OTHERS, "other" + size);
@@ -96,24 +96,23 @@ public final class Bench {
         james.clear(QUEUE);
     }
 
-    private Report.Latency latency(JamesServer james, SmtpSink sink) throws Exception {
+    private Report.Latency latency(JamesServer james, CustomerMx sink) throws Exception {
         Report.Latency result = new Report.Latency();
-        sink.reset();
+        sink.forget();
         long logOffset = james.logLength();
-        try (SmtpClient client = new SmtpClient(james.smtpPort())) {
-            client.command("EHLO bench.test");
+        try (SmtpClient client = connect(james.smtpPort())) {
             for (int i = 0; i < options.latencySamples / 5 + options.latencySamples; i++) {
                 SmtpClient.Reply noop = client.command("NOOP");
                 SmtpClient.Reply etrn = client.command("ETRN " + NODE);
                 if (i >= options.latencySamples / 5) {
-                    result.noop.add(noop.nanos);
-                    result.etrn.add(etrn.nanos);
+                    result.noop.add(noop.nanos());
+                    result.etrn.add(etrn.nanos());
                     result.replies.merge(etrn.last(), 1, Integer::sum);
                 }
             }
         }
-        sink.awaitQuiet(300);
-        result.strayDeliveries = sink.nodeDeliveries() + sink.otherDeliveries();
+        awaitQuiet(sink, 300);
+        result.strayDeliveries = sink.deliveryCount();
         result.etrnSent = options.latencySamples / 5 + options.latencySamples;
         result.releasesRun = james.releasesLogged(logOffset, NODE);
         log("latency with " + james.size(QUEUE) + " queued: NOOP " + result.noop.format() + ", ETRN " + result.etrn.format()
@@ -121,7 +120,7 @@ public final class Bench {
         return result;
     }
 
-    private DeliveryRuns selectivity(JamesServer james, SmtpSink sink, int others) throws Exception {
+    private DeliveryRuns selectivity(JamesServer james, CustomerMx sink, int others) throws Exception {
         DeliveryRuns runs = new DeliveryRuns(options.nodeMails + " among " + others, options.nodeMails);
         for (int run = 0; run < options.runs(options.nodeMails); run++) {
             james.fillDeferred(QUEUE, options.nodeMails, NODE, "node-" + (++runId));
@@ -136,7 +135,7 @@ public final class Bench {
     }
 
     /** Scenarios 2 and 4: the queue holds only the node's N deferred mails. */
-    private void deliveries(JamesServer james, SmtpSink sink) throws Exception {
+    private void deliveries(JamesServer james, CustomerMx sink) throws Exception {
         for (int n : options.nodeSizes) {
             DeliveryRuns etrn = new DeliveryRuns(Integer.toString(n), n);
             DeliveryRuns flush = new DeliveryRuns(Integer.toString(n), n);
@@ -157,71 +156,88 @@ public final class Bench {
     }
 
     /** One ETRN for the node and its deliveries; an incomplete run clears the queue if {@code clearOnMiss}. */
-    private boolean etrnRun(JamesServer james, SmtpSink sink, DeliveryRuns runs, int n, boolean clearOnMiss) throws Exception {
+    private boolean etrnRun(JamesServer james, CustomerMx sink, DeliveryRuns runs, int n, boolean clearOnMiss) throws Exception {
         boolean complete;
-        try (SmtpClient client = new SmtpClient(james.smtpPort())) {
-            client.command("EHLO bench.test");
-            sink.reset();
+        try (SmtpClient client = connect(james.smtpPort())) {
+            sink.forget();
             long logOffset = james.logLength();
             long startMillis = System.currentTimeMillis();
             long start = System.nanoTime();
             SmtpClient.Reply reply = client.command("ETRN " + NODE);
-            complete = reply.positive() && sink.awaitNodeDeliveries(n, timeoutMillis(n));
-            runs.add(reply.nanos, reply.last(), sink, start, complete);
+            complete = reply.positive() && awaitNodeDeliveries(sink, n);
+            runs.add(reply.nanos(), reply.last(), sink, start, complete);
             long released = james.releaseLoggedAtMillis(logOffset, NODE);
             if (released > 0) {
                 runs.release.add(Math.max(0, released - startMillis) * 1_000_000L);
             }
             if (!complete) {
-                log("ETRN run incomplete: reply " + reply.last() + ", " + sink.nodeDeliveries() + "/" + n + " delivered");
+                log("ETRN run incomplete: reply " + reply.last() + ", " + sink.deliveryCount(NODE) + "/" + n + " delivered");
                 if (clearOnMiss) {
                     james.clear(QUEUE);
                 }
             }
         }
-        sink.awaitQuiet(100);
+        awaitQuiet(sink, 100);
         return complete;
     }
 
-    private void flushRun(JamesServer james, SmtpSink sink, DeliveryRuns runs, int n) throws Exception {
-        sink.reset();
+    private void flushRun(JamesServer james, CustomerMx sink, DeliveryRuns runs, int n) throws Exception {
+        sink.forget();
         long start = System.nanoTime();
         HttpResponse<String> response = james.flush(QUEUE);
         long replyNanos = System.nanoTime() - start;
         boolean ok = response.statusCode() / 100 == 2;
-        boolean complete = ok && sink.awaitNodeDeliveries(n, timeoutMillis(n));
+        boolean complete = ok && awaitNodeDeliveries(sink, n);
         runs.add(replyNanos, "HTTP " + response.statusCode(), sink, start, complete);
         if (!complete) {
-            log("flush run incomplete: HTTP " + response.statusCode() + ", " + sink.nodeDeliveries() + "/" + n + " delivered");
+            log("flush run incomplete: HTTP " + response.statusCode() + ", " + sink.deliveryCount(NODE) + "/" + n + " delivered");
             james.clear(QUEUE);
         }
-        sink.awaitQuiet(100);
+        awaitQuiet(sink, 100);
     }
 
-    private static long timeoutMillis(int n) {
-        return 30_000L + 30L * n;
+    /** Waits until {@code n} deliveries for the node arrived or the time allowed for n passed; returns whether they did. */
+    private static boolean awaitNodeDeliveries(CustomerMx sink, int n) throws InterruptedException {
+        return Poll.until(Duration.ofMillis(30_000L + 30L * n), Duration.ofMillis(2), () -> sink.deliveryCount(NODE) >= n);
+    }
+
+    /** Waits until no delivery arrived for {@code quietMillis}: lets stray deliveries show before counting them. */
+    private static void awaitQuiet(CustomerMx sink, long quietMillis) throws InterruptedException {
+        long since = System.nanoTime();
+        long quiet = quietMillis * 1_000_000L;
+        Poll.until(Duration.ofMinutes(10), Duration.ofMillis(Math.min(quietMillis, 50)),
+            () -> System.nanoTime() - Math.max(since, sink.lastDeliveryNanos()) >= quiet);
     }
 
     private static long awaitSize(JamesServer james, long expected) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        long size = james.size(QUEUE);
-        while (size != expected && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            size = james.size(QUEUE);
-        }
-        return size;
+        long[] size = {james.size(QUEUE)};
+        Poll.until(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
+            try {
+                size[0] = james.size(QUEUE);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return size[0] == expected;
+        });
+        return size[0];
+    }
+
+    /** A session on the server's SMTP port, after EHLO; replies may take up to 2 minutes. */
+    static SmtpClient connect(int port) {
+        SmtpClient client = SmtpClient.to(port).timeout(Duration.ofMinutes(2)).connect();
+        client.ehlo();
+        return client;
     }
 
     /** Resident memory of a fresh server holding 100,000 deferred mails, with and without the extension. */
-    private void memory(SmtpSink sink) throws Exception {
+    private void memory(CustomerMx sink) throws Exception {
         for (boolean withExtension : new boolean[] {true, false}) {
             // After the full GC, G1 gives back the heap it does not need: RSS then follows the live data.
             try (JamesServer james = james(withExtension, sink, withExtension ? "james-memory-etrn" : "james-memory-stock",
                 "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20")) {
                 james.fillDeferred(QUEUE, options.memoryMails, OTHERS, "mem");
-                try (SmtpClient client = new SmtpClient(james.smtpPort())) {
-                    client.command("EHLO bench.test");
-                    client.command("ETRN " + NODE);
+                try (SmtpClient client = connect(james.smtpPort())) {
+                    client.etrn(NODE);
                 }
                 long heap = james.heapUsedAfterGcKib();
                 Thread.sleep(1000);
@@ -234,12 +250,12 @@ public final class Bench {
         }
     }
 
-    private void postfix(SmtpSink sink) throws Exception {
-        if (!PostfixServer.available()) {
+    private void postfix(CustomerMx sink) throws Exception {
+        if (!Postfix.available()) {
             report.postfixNote = "Postfix not installed (bench/run-bench.sh --postfix installs it with apt-get).";
             return;
         }
-        try (PostfixServer postfix = new PostfixServer(options.workDir.resolve("postfix"), freePort(), sink.port(), NODE)) {
+        try (Postfix postfix = new Postfix(options.workDir.resolve("postfix"), Ports.free(), sink.port(), NODE)) {
             postfix.start();
             report.postfixVersion = postfix.version();
             for (int n : options.nodeSizes) {
@@ -248,27 +264,20 @@ public final class Bench {
                     sink.stop();
                     postfix.fillDeferred(n, "pf-" + (++runId));
                     sink.start();
-                    try (SmtpClient client = new SmtpClient(postfix.smtpPort())) {
-                        client.command("EHLO bench.test");
-                        sink.reset();
+                    try (SmtpClient client = connect(postfix.smtpPort())) {
+                        sink.forget();
                         long start = System.nanoTime();
                         SmtpClient.Reply reply = client.command("ETRN " + NODE);
-                        boolean complete = reply.positive() && sink.awaitNodeDeliveries(n, timeoutMillis(n));
-                        runs.add(reply.nanos, reply.last(), sink, start, complete);
+                        boolean complete = reply.positive() && awaitNodeDeliveries(sink, n);
+                        runs.add(reply.nanos(), reply.last(), sink, start, complete);
                     }
-                    sink.awaitQuiet(200);
+                    awaitQuiet(sink, 200);
                     postfix.purge();
                 }
                 report.postfixDeliveries.put(n, runs);
                 log("Postfix N=" + n + ": reply " + runs.reply.format() + " last " + runs.last.format() + " conns "
                     + runs.connectionsText());
             }
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 
@@ -284,7 +293,6 @@ public final class Bench {
         boolean memory = true;
         Path repo = Path.of(".").toAbsolutePath().normalize();
         Path out;
-        Path dist;
         Path workDir;
         Path probeJar;
         String heap = "2g";
@@ -351,7 +359,6 @@ public final class Bench {
             if (options.out == null) {
                 options.out = options.repo.resolve(options.quick ? "bench/results-quick.md" : "bench/results.md");
             }
-            options.dist = options.repo.resolve("james-server/target/james");
             options.workDir = options.repo.resolve("integration-tests/target/bench");
             if (options.probeJar == null) {
                 throw new IllegalArgumentException("--probe-jar is required (bench/run-bench.sh passes it)");

@@ -61,7 +61,8 @@ final class Report {
             .append("(org.jamesetrn.bench.probe.BenchQueueRoutes) through the MailQueueFactory RemoteDelivery uses, each mail ")
             .append("as RemoteDelivery leaves it after one failed attempt: state error, delivery_retry_count 1, low priority, ")
             .append("1 hour delay. Others: recipients in 50 domains other-N.example, in the same queue.\n");
-        md.append("- Sink: loopback SMTP server in the benchmark process, PIPELINING, counts only. Times are from the moment ")
+        md.append("- Sink: loopback SMTP server in the benchmark process, PIPELINING, keeps no message body. ")
+            .append("Times are from the moment ")
             .append("the trigger (ETRN line or WebAdmin PATCH) is written; values are median / p99 over the runs.\n\n");
 
         md.append("## 1. Reply latency on one connection (ETRN for a node with nothing deferred, N others queued)\n\n");

@@ -7,8 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,14 +31,14 @@ class AuthenticatedEtrnTest {
         List<String> held = Mails.deferred(relay, "customer.test", 2);
         mx.start();
 
-        try (SmtpClient site = SmtpClient.connect(relay.smtpPort(), Optional.of(EtrnRelay.OUTSIDE_CLIENT))) {
+        try (SmtpClient site = SmtpClient.to(relay.smtpPort()).from(EtrnRelay.OUTSIDE_CLIENT).connect()) {
             assertThat(site.ehlo().lines()).as("AUTH not announced").noneMatch(line -> line.contains("AUTH"));
-            EtrnReplies.assertRefused(site.etrn("customer.test"));
+            ReplyAssertions.assertRefused(site.etrn("customer.test"));
             assertThat(site.command("AUTH PLAIN " + plain(USER, "wrong")).code()).as("wrong password").isEqualTo(535);
-            EtrnReplies.assertRefused(site.etrn("customer.test"));
+            ReplyAssertions.assertRefused(site.etrn("customer.test"));
 
             assertThat(site.command("AUTH PLAIN " + plain(USER, PASSWORD)).code()).isEqualTo(235);
-            assertThat(EtrnReplies.count(site.etrn("customer.test"))).isEqualTo(2);
+            assertThat(ReplyAssertions.count(site.etrn("customer.test"))).isEqualTo(2);
         }
         await().atMost(Duration.ofSeconds(2))
             .untilAsserted(() -> assertThat(mx.messageIdsFor("customer.test")).containsExactlyInAnyOrderElementsOf(held));

@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,7 +37,7 @@ class ConcurrentEtrnTest {
     /** The same, with overlapping nodes: each mail is covered by two or three of the concurrent requests. */
     @Test
     void overlappingNodesDeliverEveryMailExactlyOnce(EtrnRelay relay, CustomerMx mx) throws Exception {
-        List<String> deferred = NodeSelectivityTest.concat(
+        List<String> deferred = Mails.concat(
             Mails.deferred(relay, "customer.test", MAILS / 2), Mails.deferred(relay, "sub.customer.test", MAILS / 2));
         mx.start();
 
@@ -65,7 +67,7 @@ class ConcurrentEtrnTest {
                 }, clients));
             }
             for (CompletableFuture<SmtpClient.Reply> reply : replies) {
-                EtrnReplies.assertStarted(reply.get(60, TimeUnit.SECONDS));
+                ReplyAssertions.assertStarted(reply.get(60, TimeUnit.SECONDS));
             }
         } finally {
             clients.shutdownNow();

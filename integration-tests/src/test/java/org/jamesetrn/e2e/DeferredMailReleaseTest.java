@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 
+import org.jamesetrn.kit.CustomerMx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -17,9 +18,7 @@ class DeferredMailReleaseTest {
         List<String> deferred = Mails.deferred(relay, "customer.test", 5);
 
         mx.start();
-        try (SmtpClient site = relay.connect()) {
-            EtrnReplies.assertStarted(site.etrn("customer.test"));
-        }
+        ReplyAssertions.assertStarted(relay.etrn("customer.test"));
 
         await().atMost(Duration.ofSeconds(2))
             .untilAsserted(() -> assertThat(mx.messageIdsFor("customer.test")).containsExactlyInAnyOrderElementsOf(deferred));

@@ -2,26 +2,26 @@ package org.jamesetrn.e2e;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
+import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.function.Consumer;
 
-import org.apache.james.FakeSearchMailboxModule;
-import org.apache.james.GuiceJamesServer;
-import org.apache.james.MemoryJamesConfiguration;
-import org.apache.james.MemoryJamesServerMain;
-import org.apache.james.dnsservice.api.DNSService;
 import org.apache.james.utils.DataProbeImpl;
-import org.apache.james.utils.GuiceProbe;
-
-import com.google.inject.multibindings.Multibinder;
+import org.jamesetrn.kit.Conf;
+import org.jamesetrn.kit.EtrnExtension;
+import org.jamesetrn.kit.InProcessJames;
+import org.jamesetrn.kit.JamesInstance;
+import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.Repository;
+import org.jamesetrn.kit.SmtpClient;
+import org.jamesetrn.kit.TestDns;
+import org.jamesetrn.kit.WebAdmin;
 
 /**
  * The relay under test: the stock James 3.8.1 memory server (MemoryJamesServerMain's modules), started in-process
  * on a temporary working directory laid out as an admin lays it out: conf/ copied from the repository with only
- * test overrides, and our built jars in extensions-jars/ (they are not on the test classpath).
+ * test overrides, and our built jars in extensions-jars/ (they are not on the test classpath). The kit's
+ * {@link InProcessJames} boots it.
  *
  * <p>Routing (conf/mailetcontainer.xml as shipped): customer.test through queue {@value #SMARTHOST_QUEUE} to the
  * gateway, whose port the tests point at the customer MX; every other domain through queue {@value #DNS_QUEUE} to
@@ -31,6 +31,8 @@ public final class EtrnRelay implements AutoCloseable {
     public static final String SMARTHOST_QUEUE = "outgoing-smarthost";
     public static final String DNS_QUEUE = "outgoing";
     public static final List<String> QUEUES = List.of(SMARTHOST_QUEUE, DNS_QUEUE);
+    /** RemoteDelivery's queues of the park route and of the hold's release processor (conf/mailetcontainer.xml). */
+    public static final List<String> HOLD_QUEUES = List.of("outgoing-parked", "outgoing-released", "outgoing-released-held");
     public static final String SENDER = "sender@sender.test";
     /** A client connecting from this address is outside the relay's networks (see authorizedAddresses). */
     public static final String OUTSIDE_CLIENT = "127.0.0.2";
@@ -43,7 +45,7 @@ public final class EtrnRelay implements AutoCloseable {
         + "<allowRelayingClients>true</allowRelayingClients>"
         + "<allowAuthenticatedUsers>true</allowAuthenticatedUsers>"
         + "<allowedNetworks></allowedNetworks>"
-        + "<nodes>@customer.test, other.test, guarded.test</nodes>"
+        + "<nodes>@customer.test, other.test, guarded.test, held.test, parked.test</nodes>"
         + "<queues>" + SMARTHOST_QUEUE + "</queues>"
         + "<node name=\"guarded.test\"><networks>192.0.2.0/24</networks></node>"
         + "<replies>detailed</replies>"
@@ -51,21 +53,10 @@ public final class EtrnRelay implements AutoCloseable {
         + "<rateLimit><permits>1000</permits><period>60s</period></rateLimit>"
         + "<replyTimeout>2s</replyTimeout>";
 
-    private final Path workingDirectory;
-    private final GuiceJamesServer server;
-    private final int smtpPort;
-    private final int webAdminPort;
+    private final InProcessJames james;
 
-    private EtrnRelay(Path workingDirectory, GuiceJamesServer server, int smtpPort, int webAdminPort) {
-        this.workingDirectory = workingDirectory;
-        this.server = server;
-        this.smtpPort = smtpPort;
-        this.webAdminPort = webAdminPort;
-    }
-
-    /** The repository root: conf/, james.sh and the assembled server live there. */
-    public static Path repository() {
-        return Paths.get(System.getProperty("etrn.repository", "..")).toAbsolutePath().normalize();
+    private EtrnRelay(InProcessJames james) {
+        this.james = james;
     }
 
     public static EtrnRelay start(TestDns dns, int mxPort) throws Exception {
@@ -77,76 +68,83 @@ public final class EtrnRelay implements AutoCloseable {
      * for tests of one option (rate limit, private replies); James boots again in the same JVM in about a second.
      */
     public static EtrnRelay start(TestDns dns, int mxPort, String handlerOptions) throws Exception {
-        Path workingDirectory = Files.createTempDirectory("james-etrn-e2e");
-        int smtpPort = Ports.free();
-        int webAdminPort = Ports.free();
-        AdminConf.copy(repository().resolve("conf"), workingDirectory)
-            .setElement("smtpserver.xml", "bind", "127.0.0.1:" + smtpPort)
-            // Only 127.0.0.1 relays, so that a client on 127.0.0.2 plays one from another network.
-            .setElement("smtpserver.xml", "authorizedAddresses", "127.0.0.1/32")
-            .etrnHandlerOptions(handlerOptions)
-            .setElement("mailetcontainer.xml", "gatewayPort", String.valueOf(mxPort))
-            .setProperty("webadmin.properties", "port", String.valueOf(webAdminPort));
-        AdminConf.copyTree(repository().resolve("james-server/target/james/extensions-jars"),
-            workingDirectory.resolve("extensions-jars"));
+        return start(dns, mxPort, handlerOptions, conf -> { });
+    }
 
-        MemoryJamesConfiguration configuration = MemoryJamesConfiguration.builder()
-            .workingDirectory(workingDirectory.toFile())
-            .build();
-        GuiceJamesServer server = MemoryJamesServerMain.createServer(configuration)
-            .combineWith(new FakeSearchMailboxModule())
-            .overrideWith(binder -> binder.bind(DNSService.class).toInstance(dns))
-            .overrideWith(binder -> Multibinder.newSetBinder(binder, GuiceProbe.class).addBinding().to(QueueProbe.class));
+    /** The same, with more edits of conf/ (for tests of the hold's retention settings). */
+    public static EtrnRelay start(TestDns dns, int mxPort, String handlerOptions, Consumer<Conf> edits) throws Exception {
+        Repository repository = Repository.underTest();
+        JamesInstance instance = JamesInstance.create(Files.createTempDirectory("james-etrn-e2e"), repository.conf())
+            .listenOn(Ports.free(), Ports.free())
+            .gatewayPort(mxPort);
+        // Only 127.0.0.1 relays, so that a client on 127.0.0.2 plays one from another network.
+        instance.conf().setElements("smtpserver.xml", "authorizedAddresses", "127.0.0.1/32");
+        EtrnExtension extension = repository.extension();
+        extension.setHandlerOptions(instance.conf(), handlerOptions);
+        edits.accept(instance.conf());
+        extension.installInto(instance);
         try {
-            server.start();
+            return new EtrnRelay(InProcessJames.start(instance, dns, List.of(QueueProbe.class, HoldProbe.class)));
         } catch (Exception | Error e) {
-            server.stop();
-            delete(workingDirectory);
+            instance.delete();
             throw e;
         }
-        return new EtrnRelay(workingDirectory, server, smtpPort, webAdminPort);
     }
 
     public int smtpPort() {
-        return smtpPort;
+        return james.instance().smtpPort();
     }
 
     /** WebAdmin, on 127.0.0.1 as conf/webadmin.properties ships it, with the shipped extension routes. */
     public int webAdminPort() {
-        return webAdminPort;
+        return james.instance().webAdminPort();
+    }
+
+    /** A client of that WebAdmin; a request may take up to 40 s (longer than the route's 30 s wait for a count). */
+    public WebAdmin webAdmin() {
+        return new WebAdmin(webAdminPort(), Duration.ofSeconds(40));
     }
 
     public QueueProbe queues() {
-        return server.getProbe(QueueProbe.class);
+        return james.probe(QueueProbe.class);
+    }
+
+    public HoldProbe holds() {
+        return james.probe(HoldProbe.class);
     }
 
     /** Adds a James user, who may then authenticate with SMTP AUTH. */
     public void addUser(String user, String password) throws Exception {
-        server.getProbe(DataProbeImpl.class).addUser(user, password);
+        james.probe(DataProbeImpl.class).addUser(user, password);
     }
 
     public SmtpClient connect() {
-        SmtpClient client = SmtpClient.connect(smtpPort);
+        SmtpClient client = SmtpClient.connect(smtpPort());
         client.ehlo();
         return client;
     }
 
-    /** Empties both RemoteDelivery queues, for the next test. */
-    public void clearQueues() throws Exception {
+    /** One ETRN on a session of its own (EHLO, ETRN, QUIT), as a customer site's client sends it. */
+    public SmtpClient.Reply etrn(String node) {
+        try (SmtpClient site = connect()) {
+            return site.etrn(node);
+        }
+    }
+
+    /** Empties the RemoteDelivery queues and the hold, for the next test. */
+    public void clear() throws Exception {
         for (String queue : QUEUES) {
             queues().clear(queue);
         }
+        for (String queue : HOLD_QUEUES) {
+            queues().clearIfExists(queue);
+        }
+        holds().clear();
     }
 
     @Override
     public void close() throws IOException {
-        server.stop();
-        delete(workingDirectory);
-    }
-
-    private static void delete(Path directory) throws IOException {
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        james.close();
+        james.instance().delete();
     }
 }

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.jamesetrn.e2e.QueueProbe.QueuedMail;
+import org.jamesetrn.kit.CustomerMx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -31,9 +32,7 @@ class EtrnWhileSiteDownTest {
 
         for (int attempt = 1; attempt <= MORE_THAN_MAX_RETRIES; attempt++) {
             ZonedDateTime asked = ZonedDateTime.now();
-            try (SmtpClient site = relay.connect()) {
-                assertThat(EtrnReplies.count(site.etrn("customer.test"))).isEqualTo(deferred.size());
-            }
+            assertThat(ReplyAssertions.count(relay.etrn("customer.test"))).isEqualTo(deferred.size());
             // The attempt is over when RemoteDelivery has put each mail back with a fresh delay counted from it.
             await().atMost(Duration.ofSeconds(10)).until(() -> Mails.waiting(relay).stream()
                 .filter(mail -> deferred.contains(Mails.messageId(mail)))
@@ -51,9 +50,7 @@ class EtrnWhileSiteDownTest {
         }
 
         mx.start();
-        try (SmtpClient site = relay.connect()) {
-            EtrnReplies.assertStarted(site.etrn("customer.test"));
-        }
+        ReplyAssertions.assertStarted(relay.etrn("customer.test"));
         await().atMost(Duration.ofSeconds(2))
             .untilAsserted(() -> assertThat(mx.messageIds()).containsExactlyInAnyOrderElementsOf(deferred));
         await().atMost(Duration.ofSeconds(10)).until(() -> Mails.queued(relay) == 0);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.jamesetrn.kit.Repository;
+import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -22,7 +24,7 @@ class ExtensionLoadingTest {
 
     @Test
     void theRelayLoadedThemFromExtensionsJars(EtrnRelay relay) {
-        Path jars = EtrnRelay.repository().resolve("james-server/target/james/extensions-jars");
+        Path jars = Repository.underTest().extension().jars();
         assertThat(Files.exists(jars.resolve("etrn-protocol.jar"))).isTrue();
         assertThat(Files.exists(jars.resolve("etrn-mailet.jar"))).isTrue();
         try (SmtpClient client = SmtpClient.connect(relay.smtpPort())) {

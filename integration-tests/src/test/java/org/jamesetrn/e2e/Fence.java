@@ -1,10 +1,13 @@
 package org.jamesetrn.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+
+import org.jamesetrn.kit.CustomerMx;
 
 /**
  * Proof that "nothing moved" is not just "not yet": a fresh mail through each RemoteDelivery queue reaches the MX
@@ -21,5 +24,12 @@ final class Fence {
         fresh.addAll(Mails.send(relay, "other.test", 1));
         await().atMost(Duration.ofSeconds(10)).until(() -> mx.messageIds().containsAll(fresh));
         return fresh;
+    }
+
+    /** Nothing of {@code held} moved: once the fence is through, none of it reached the MX and all of it is deferred. */
+    static void assertHeld(EtrnRelay relay, CustomerMx mx, List<String> held) throws Exception {
+        deliveredThroughBothQueues(relay, mx);
+        assertThat(mx.messageIds()).doesNotContainAnyElementsOf(held);
+        assertThat(Mails.deferredIds(relay)).containsExactlyInAnyOrderElementsOf(held);
     }
 }

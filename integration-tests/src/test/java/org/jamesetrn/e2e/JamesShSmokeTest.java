@@ -3,47 +3,31 @@ package org.jamesetrn.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.Reader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
+import org.jamesetrn.kit.Conf;
+import org.jamesetrn.kit.EtrnExtension;
+import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.Repository;
+import org.jamesetrn.kit.ServerProcess;
+import org.jamesetrn.kit.SmtpClient;
+import org.jamesetrn.kit.Trees;
+import org.jamesetrn.kit.WebAdmin;
 import org.junit.jupiter.api.Test;
-
-import com.google.common.base.Splitter;
 
 /**
  * Scenario 8: README command 1. The assembled stock server, started by ./james.sh as a separate process with the
  * repository's conf/ unchanged, advertises ETRN and answers it.
  */
 class JamesShSmokeTest {
-    private static List<String> etrnQueues(Path repository) throws IOException {
-        Properties etrn = new Properties();
-        try (Reader reader = Files.newBufferedReader(repository.resolve("conf/etrn.properties"))) {
-            etrn.load(reader);
-        }
-        return Splitter.on(',').trimResults().omitEmptyStrings().splitToList(etrn.getProperty("queues", ""));
-    }
-
     /** WebAdmin GET /mailQueues: a JSON array of the queue names. */
-    private static List<String> queueNames(int webAdminPort) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webAdminPort + "/mailQueues")).build(),
-            HttpResponse.BodyHandlers.ofString());
+    private static List<String> queueNames(WebAdmin webAdmin) throws Exception {
+        HttpResponse<String> response = webAdmin.get("/mailQueues");
         assertThat(response.statusCode()).isEqualTo(200);
         List<String> names = new ArrayList<>();
         Matcher name = Pattern.compile("\"([^\"]+)\"").matcher(response.body());
@@ -57,18 +41,16 @@ class JamesShSmokeTest {
     void jamesShServesEtrn() throws Exception {
         int smtpPort = Ports.free();
         int webAdminPort = Ports.free();
-        Path repository = EtrnRelay.repository();
-        File log = repository.resolve("integration-tests/target/james-sh-" + smtpPort + ".log").toFile();
-        Process james = new ProcessBuilder("./james.sh", "--no-build",
-                "--smtp", "127.0.0.1:" + smtpPort, "--webadmin", "127.0.0.1:" + webAdminPort)
-            .directory(repository.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log)
+        Repository repository = Repository.underTest();
+        ServerProcess james = new ServerProcess(
+            List.of("./james.sh", "--no-build", "--smtp", "127.0.0.1:" + smtpPort, "--webadmin", "127.0.0.1:" + webAdminPort),
+            repository.root(), repository.root().resolve("integration-tests/target/james-sh-" + smtpPort + ".log"))
             .start();
+        WebAdmin webAdmin = new WebAdmin(webAdminPort, Duration.ofSeconds(60));
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                 .until(() -> (Ports.listening(smtpPort) && Ports.listening(webAdminPort)) || !james.isAlive());
-            assertThat(james.isAlive()).as("james.sh is running (log: %s)", log).isTrue();
+            assertThat(james.isAlive()).as("james.sh is running (log: %s)", james.log()).isTrue();
 
             try (SmtpClient client = SmtpClient.connect(smtpPort)) {
                 assertThat(client.greeting().code()).isEqualTo(220);
@@ -81,33 +63,17 @@ class JamesShSmokeTest {
             }
             // Every queue etrn.properties names is a queue the RemoteDelivery mailets of mailetcontainer.xml use.
             // (Listing queue names is harmless; listing a memory queue's mails would empty it.)
-            assertThat(queueNames(webAdminPort))
+            assertThat(queueNames(webAdmin))
                 .as("queues of conf/etrn.properties, each the <outgoing> of a RemoteDelivery mailet in mailetcontainer.xml")
-                .containsAll(etrnQueues(repository));
+                .containsAll(Conf.at(repository.conf()).listProperty(EtrnExtension.ENGINE_PROPERTIES, "queues"));
             // conf/webadmin.properties loads the operator's ETRN route from the etrn-mailet jar.
-            HttpResponse<String> release = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webAdminPort + "/etrn/%40customer.test"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> release = webAdmin.post("/etrn/%40customer.test");
             assertThat(release.statusCode()).as("POST /etrn/@customer.test: %s", release.body()).isEqualTo(200);
             assertThat(release.body()).startsWith("{\"node\":\"@customer.test\",\"released\":");
         } finally {
-            james.destroy();
-            if (!james.waitFor(60, TimeUnit.SECONDS)) {
-                james.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-            deleteInstance(repository.resolve("james-server/target/instance-" + smtpPort));
+            james.stop(Duration.ofSeconds(60));
+            Trees.delete(repository.root().resolve("james-server/target/instance-" + smtpPort));
         }
         assertThat(james.isAlive()).as("stopped by SIGTERM").isFalse();
-    }
-
-    /** james.sh's working directory for this port (conf/, extensions-jars/, var/). */
-    private static void deleteInstance(Path instance) throws IOException {
-        if (!Files.exists(instance)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(instance)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
     }
 }

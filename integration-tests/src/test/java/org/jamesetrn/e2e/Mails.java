@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.jamesetrn.e2e.QueueProbe.QueuedMail;
+import org.jamesetrn.kit.SmtpClient;
 
 /** Puts mail on hold for a customer site the way it happens in production, and looks for it in the queues. */
 final class Mails {
@@ -78,6 +79,16 @@ final class Mails {
 
     static Optional<QueuedMail> waiting(EtrnRelay relay, String messageId) throws Exception {
         return waiting(relay).stream().filter(mail -> messageId(mail).equals(messageId)).findFirst();
+    }
+
+    /** The Message-IDs of several {@link #send}s, in order. */
+    @SafeVarargs
+    static List<String> concat(List<String>... messageIds) {
+        List<String> all = new ArrayList<>();
+        for (List<String> ids : messageIds) {
+            all.addAll(ids);
+        }
+        return all;
     }
 
     static long queued(EtrnRelay relay) throws Exception {

@@ -93,6 +93,18 @@ public class QueueProbe implements GuiceProbe {
         queue(queueName).clear();
     }
 
+    /** The size of a queue a RemoteDelivery creates at start-up; one that is not there yet holds nothing. */
+    public long sizeIfExists(String queueName) throws Exception {
+        return queues.listCreatedMailQueues().contains(MailQueueName.of(queueName)) ? queue(queueName).getSize() : 0;
+    }
+
+    /** Clears a queue a RemoteDelivery creates at start-up; one that is not there yet holds nothing. */
+    public void clearIfExists(String queueName) throws Exception {
+        if (queues.listCreatedMailQueues().contains(MailQueueName.of(queueName))) {
+            queue(queueName).clear();
+        }
+    }
+
     private ManageableMailQueue queue(String name) {
         return obtained.computeIfAbsent(name, key -> queues.getQueue(MailQueueName.of(key))
             .orElseThrow(() -> new IllegalStateException("no mail queue " + key + " among " + queues.listCreatedMailQueues())));

@@ -5,8 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,34 +34,25 @@ class RateLimitAndPrivateRepliesTest {
         + "<rateLimit><permits>" + PERMITS + "</permits><period>60s</period></rateLimit>"
         + "<replyTimeout>2s</replyTimeout>";
 
+    private static RelayAndMx relayAndMx;
     private static CustomerMx mx;
     private static EtrnRelay relay;
 
     @BeforeAll
     static void startRelay() throws Exception {
-        int mxPort = Ports.free();
-        TestDns dns = new TestDns();
-        for (String domain : RelayExtension.MX_DOMAINS) {
-            dns.mx(domain, mxPort);
-        }
-        mx = new CustomerMx(mxPort);
-        relay = EtrnRelay.start(dns, mxPort, HANDLER_OPTIONS);
+        relayAndMx = RelayAndMx.start(HANDLER_OPTIONS);
+        mx = relayAndMx.mx;
+        relay = relayAndMx.relay;
     }
 
     @AfterAll
     static void stopRelay() throws Exception {
-        mx.stop();
-        relay.close();
+        relayAndMx.close();
     }
 
     @BeforeEach
-    void siteDownAndQueuesEmpty() throws Exception {
-        mx.stop();
-        mx.forget();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            relay.clearQueues();
-            return Mails.queued(relay) == 0;
-        });
+    void siteDownAndQueuesEmpty() {
+        relayAndMx.reset();
     }
 
     @Test
@@ -86,7 +78,7 @@ class RateLimitAndPrivateRepliesTest {
         List<String> held = Mails.deferred(relay, "customer.test", 1);
         mx.start();
 
-        try (SmtpClient site = SmtpClient.connect(relay.smtpPort(), Optional.of(LIMITED_CLIENT))) {
+        try (SmtpClient site = SmtpClient.to(relay.smtpPort()).from(LIMITED_CLIENT).connect()) {
             site.ehlo();
             for (int i = 0; i < PERMITS; i++) {
                 assertThat(site.etrn("other.test").code()).as("ETRN %d of the burst", i + 1).isEqualTo(250);
@@ -100,17 +92,15 @@ class RateLimitAndPrivateRepliesTest {
             assertThat(site.etrn("@").code()).as("syntax is checked first").isEqualTo(501);
         }
         // The bucket belongs to the client address, not to the session.
-        try (SmtpClient again = SmtpClient.connect(relay.smtpPort(), Optional.of(LIMITED_CLIENT))) {
+        try (SmtpClient again = SmtpClient.to(relay.smtpPort()).from(LIMITED_CLIENT).connect()) {
             again.ehlo();
             assertThat(again.etrn("customer.test").code()).isEqualTo(458);
         }
 
-        Fence.deliveredThroughBothQueues(relay, mx);
-        assertThat(mx.messageIds()).doesNotContainAnyElementsOf(held);
-        assertThat(Mails.deferredIds(relay)).containsExactlyElementsOf(held);
+        Fence.assertHeld(relay, mx, held);
 
         // Another client has its own bucket: its ETRN releases the mail.
-        try (SmtpClient other = SmtpClient.connect(relay.smtpPort(), Optional.of(OTHER_CLIENT))) {
+        try (SmtpClient other = SmtpClient.to(relay.smtpPort()).from(OTHER_CLIENT).connect()) {
             other.ehlo();
             assertThat(other.etrn("customer.test").code()).isEqualTo(250);
         }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import org.jamesetrn.kit.CustomerMx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class RealClientsTest {
 
     @Test
     void msmtpRmqsAtDomain(EtrnRelay relay, CustomerMx mx) throws Exception {
-        List<String> deferred = NodeSelectivityTest.concat(
+        List<String> deferred = Mails.concat(
             Mails.deferred(relay, "customer.test", 1), Mails.deferred(relay, "sub.customer.test", 2));
         mx.start();
 

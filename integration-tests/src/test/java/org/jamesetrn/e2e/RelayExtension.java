@@ -1,9 +1,6 @@
 package org.jamesetrn.e2e;
 
-import static org.awaitility.Awaitility.await;
-
-import java.time.Duration;
-
+import org.jamesetrn.kit.CustomerMx;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -15,51 +12,20 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Inject {@link EtrnRelay} and {@link CustomerMx} as test method or constructor parameters.
  */
 public final class RelayExtension implements BeforeEachCallback, ParameterResolver {
-    /** Domains whose MX is the customer MX (customer.test itself goes through the configured gateway). */
-    static final String[] MX_DOMAINS = {"sub.customer.test", "other.test", "unlisted.test", "guarded.test", "sender.test"};
-
-    private static final class Shared implements ExtensionContext.Store.CloseableResource {
-        final CustomerMx mx;
-        final EtrnRelay relay;
-
-        Shared() throws Exception {
-            int mxPort = Ports.free();
-            TestDns dns = new TestDns();
-            for (String domain : MX_DOMAINS) {
-                dns.mx(domain, mxPort);
-            }
-            this.mx = new CustomerMx(mxPort);
-            this.relay = EtrnRelay.start(dns, mxPort);
-        }
-
-        @Override
-        public void close() throws Exception {
-            mx.stop();
-            relay.close();
-        }
-    }
-
-    private static Shared shared(ExtensionContext context) {
+    private static RelayAndMx shared(ExtensionContext context) {
         return context.getRoot().getStore(ExtensionContext.Namespace.create(RelayExtension.class))
-            .getOrComputeIfAbsent(Shared.class, key -> {
+            .getOrComputeIfAbsent(RelayAndMx.class, key -> {
                 try {
-                    return new Shared();
+                    return RelayAndMx.start(EtrnRelay.HANDLER_OPTIONS);
                 } catch (Exception e) {
                     throw new IllegalStateException("cannot start James with the ETRN extension", e);
                 }
-            }, Shared.class);
+            }, RelayAndMx.class);
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        Shared shared = shared(context);
-        shared.mx.stop();
-        shared.mx.forget();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            shared.relay.clearQueues();
-            return shared.relay.queues().size(EtrnRelay.SMARTHOST_QUEUE) == 0
-                && shared.relay.queues().size(EtrnRelay.DNS_QUEUE) == 0;
-        });
+        shared(context).reset();
     }
 
     @Override
@@ -70,7 +36,7 @@ public final class RelayExtension implements BeforeEachCallback, ParameterResolv
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        Shared shared = shared(context);
+        RelayAndMx shared = shared(context);
         return parameter.getParameter().getType() == EtrnRelay.class ? shared.relay : shared.mx;
     }
 }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,13 +32,13 @@ class ReplyCountTest {
         mx.start();
 
         try (SmtpClient site = relay.connect()) {
-            assertThat(EtrnReplies.count(site.etrn("customer.test"))).isEqualTo(3);
+            assertThat(ReplyAssertions.count(site.etrn("customer.test"))).isEqualTo(3);
             await().atMost(Duration.ofSeconds(2))
                 .untilAsserted(() -> assertThat(mx.messageIds()).containsExactlyInAnyOrderElementsOf(customer));
 
-            assertThat(EtrnReplies.count(site.etrn("@customer.test"))).as("only the subdomain's are left").isEqualTo(2);
+            assertThat(ReplyAssertions.count(site.etrn("@customer.test"))).as("only the subdomain's are left").isEqualTo(2);
             await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(mx.messageIds())
-                .containsExactlyInAnyOrderElementsOf(NodeSelectivityTest.concat(customer, sub)));
+                .containsExactlyInAnyOrderElementsOf(Mails.concat(customer, sub)));
 
             assertThat(site.etrn("@customer.test").code()).as("all delivered").isEqualTo(251);
         }

@@ -121,14 +121,15 @@ final class ActiveMQBackend implements JmsBackend {
             : factory.getClass().getName();
     }
 
-    /** A new transacted session on ETRN's connection; a connection found broken is replaced once. */
-    Session transactedSession() throws JMSException {
+    /** A new session on ETRN's connection, transacted or auto-acknowledged; a connection found broken is replaced once. */
+    Session session(boolean transacted) throws JMSException {
+        int mode = transacted ? Session.SESSION_TRANSACTED : Session.AUTO_ACKNOWLEDGE;
         Connection current = connection();
         try {
-            return current.createSession(true, Session.SESSION_TRANSACTED);
+            return current.createSession(transacted, mode);
         } catch (JMSException | RuntimeException e) {
             discard(current);
-            return connection().createSession(true, Session.SESSION_TRANSACTED);
+            return connection().createSession(transacted, mode);
         }
     }
 

@@ -12,6 +12,8 @@ import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue.MailQueueException;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Mail;
+import org.jamesetrn.release.ProbeOutcome;
+import org.jamesetrn.release.ProbeOutcomes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,25 +74,42 @@ final class GenericQueueSource extends QueueSource {
         @Override
         public long dispatch() throws MailQueueException {
             long released = 0;
-            synchronized (removeLock) {
-                for (ManageableMailQueue.MailQueueItemView view : selected) {
-                    Mail mail = view.getMail();
-                    if (queue.remove(ManageableMailQueue.Type.Name, mail.getName()) != 1) {
-                        continue; // dequeued meanwhile (0): RemoteDelivery has it
-                    }
-                    Runnable undo = ReleaseMarks.apply(mail);
-                    try {
-                        queue.enQueue(mail);
-                        released++;
-                        LifecycleUtil.dispose(mail); // the queue holds its own copy now
-                    } catch (MailQueueException | RuntimeException e) {
-                        undo.run();
-                        putBack(mail, view.getNextDelivery().orElseThrow());
-                        throw e;
-                    }
+            for (ManageableMailQueue.MailQueueItemView view : selected) {
+                if (release(view, Optional.empty())) {
+                    released++;
                 }
             }
             return released;
+        }
+
+        @Override
+        public Optional<ProbeWatch> dispatchProbe(ProbeOutcomes.Probe probe) throws MailQueueException {
+            for (ManageableMailQueue.MailQueueItemView view : selected) {
+                if (release(view, Optional.of(probe))) {
+                    return Optional.of(() -> deferredAgain(probe));
+                }
+            }
+            return Optional.empty();
+        }
+
+        private boolean release(ManageableMailQueue.MailQueueItemView view, Optional<ProbeOutcomes.Probe> probe)
+                throws MailQueueException {
+            synchronized (removeLock) {
+                Mail mail = view.getMail();
+                if (queue.remove(ManageableMailQueue.Type.Name, mail.getName()) != 1) {
+                    return false; // dequeued meanwhile (0): RemoteDelivery has it
+                }
+                Runnable undo = ReleaseMarks.apply(mail, probe);
+                try {
+                    queue.enQueue(mail);
+                    LifecycleUtil.dispose(mail); // the queue holds its own copy now
+                    return true;
+                } catch (MailQueueException | RuntimeException e) {
+                    undo.run();
+                    putBack(mail, view.getNextDelivery().orElseThrow());
+                    throw e;
+                }
+            }
         }
 
         private void putBack(Mail mail, ZonedDateTime nextDelivery) throws MailQueueException {
@@ -103,6 +122,24 @@ final class GenericQueueSource extends QueueSource {
                     queue.getName().asString(), e);
                 throw e;
             }
+        }
+    }
+
+    /** RemoteDelivery put the probe back, deferred: the attempt failed for now. */
+    private Optional<ProbeOutcome> deferredAgain(ProbeOutcomes.Probe probe) throws MailQueueException {
+        ZonedDateTime now = ZonedDateTime.now();
+        ManageableMailQueue.MailQueueIterator iterator = queue.browse();
+        try {
+            while (iterator.hasNext()) {
+                ManageableMailQueue.MailQueueItemView view = iterator.next();
+                if (view.getNextDelivery().map(next -> next.isAfter(now)).orElse(false)
+                    && ReleaseMarks.isProbe(view.getMail(), probe)) {
+                    return Optional.of(ProbeOutcome.TEMPORARY_FAILURE);
+                }
+            }
+            return Optional.empty();
+        } finally {
+            iterator.close();
         }
     }
 }

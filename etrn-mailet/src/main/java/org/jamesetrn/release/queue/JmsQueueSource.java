@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.MalformedURLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,6 +14,7 @@ import javax.jms.MessageConsumer;
 import javax.jms.MessageProducer;
 import javax.jms.ObjectMessage;
 import javax.jms.Queue;
+import javax.jms.QueueBrowser;
 import javax.jms.Session;
 import javax.mail.internet.AddressException;
 
@@ -27,11 +29,14 @@ import org.apache.james.queue.api.MailQueue.MailQueueException;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.jms.JMSSupport;
 import org.apache.mailet.AttributeValue;
+import org.jamesetrn.release.ProbeOutcome;
+import org.jamesetrn.release.ProbeOutcomes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.Iterables;
 
 /**
  * Release path for James's JMS queues (ActiveMQ): the deferred messages of a node are consumed and re-sent as
@@ -65,7 +70,7 @@ final class JmsQueueSource extends QueueSource {
     Selection select(RecipientMatch matcher) throws MailQueueException {
         Session session = null;
         try {
-            session = broker.transactedSession();
+            session = broker.session(true);
             String name = queue.getName().asString();
             List<Message> selected = new ArrayList<>();
             List<Message> others = new ArrayList<>();
@@ -178,6 +183,35 @@ final class JmsQueueSource extends QueueSource {
             }
         }
 
+        /**
+         * Releases the first selected message as the probe; the other selected messages and the pre-filter's others
+         * go back unchanged (copies, same next delivery and priority), in the same transaction.
+         */
+        @Override
+        public Optional<ProbeWatch> dispatchProbe(ProbeOutcomes.Probe probe) throws MailQueueException {
+            if (selected.isEmpty()) {
+                abandon();
+                return Optional.empty();
+            }
+            try (MessageProducer producer = session.createProducer(destination)) {
+                Message first = selected.get(0);
+                producer.send(released(first, Optional.of(probe)), first.getJMSDeliveryMode(),
+                    MailPrioritySupport.HIGH_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
+                for (Message message : Iterables.concat(selected.subList(1, selected.size()), others)) {
+                    producer.send(copyOf(message), message.getJMSDeliveryMode(), message.getJMSPriority(),
+                        Message.DEFAULT_TIME_TO_LIVE);
+                }
+                session.commit();
+                String name = first.getStringProperty(JMSSupport.JAMES_MAIL_NAME);
+                return Optional.of(() -> deferredAgain(name, probe));
+            } catch (JMSException | RuntimeException e) {
+                rollback(session);
+                throw new MailQueueException("Unable to release a probe in " + queue.getName().asString(), e);
+            } finally {
+                close(session);
+            }
+        }
+
         @Override
         public void abandon() {
             rollback(session);
@@ -185,14 +219,15 @@ final class JmsQueueSource extends QueueSource {
         }
 
         private Message released(Message message) throws JMSException {
+            return released(message, Optional.empty());
+        }
+
+        private Message released(Message message, Optional<ProbeOutcomes.Probe> probe) throws JMSException {
             Message copy = copyOf(message);
             copy.setLongProperty(JMSSupport.JAMES_NEXT_DELIVERY, MailQueue.NO_DELAY);
-            copy.setStringProperty(MailPrioritySupport.MAIL_PRIORITY.asString(), json(AttributeValue.of(MailPrioritySupport.HIGH_PRIORITY)));
-            String names = Optional.ofNullable(copy.getStringProperty(JMSSupport.JAMES_MAIL_ATTRIBUTE_NAMES)).orElse("");
-            if (!RECIPIENTS.splitToList(names).contains(MailPrioritySupport.MAIL_PRIORITY.asString())) {
-                copy.setStringProperty(JMSSupport.JAMES_MAIL_ATTRIBUTE_NAMES,
-                    names.isEmpty() ? MailPrioritySupport.MAIL_PRIORITY.asString()
-                        : names + JMSSupport.JAMES_MAIL_SEPARATOR + MailPrioritySupport.MAIL_PRIORITY.asString());
+            setAttribute(copy, MailPrioritySupport.MAIL_PRIORITY.asString(), json(AttributeValue.of(MailPrioritySupport.HIGH_PRIORITY)));
+            if (probe.isPresent()) {
+                setAttribute(copy, ProbeOutcomes.PROBE.asString(), json(AttributeValue.of(probe.get().id())));
             }
             String retries = copy.getStringProperty(ReleaseMarks.DELIVERY_RETRY_COUNT.asString());
             if (retries != null) {
@@ -225,6 +260,35 @@ final class JmsQueueSource extends QueueSource {
                 throw JMSExceptionSupport.create(e);
             }
             return copy;
+        }
+    }
+
+    /** A mail attribute as James's JMS queue stores it: a JSON string property, its name in the names list. */
+    private static void setAttribute(Message message, String name, String json) throws JMSException {
+        message.setStringProperty(name, json);
+        String names = Optional.ofNullable(message.getStringProperty(JMSSupport.JAMES_MAIL_ATTRIBUTE_NAMES)).orElse("");
+        if (!RECIPIENTS.splitToList(names).contains(name)) {
+            message.setStringProperty(JMSSupport.JAMES_MAIL_ATTRIBUTE_NAMES,
+                names.isEmpty() ? name : names + JMSSupport.JAMES_MAIL_SEPARATOR + name);
+        }
+    }
+
+    /** RemoteDelivery put the probe back, deferred: the attempt failed for now. */
+    private Optional<ProbeOutcome> deferredAgain(String mailName, ProbeOutcomes.Probe probe) throws JMSException {
+        String tag = json(AttributeValue.of(probe.id()));
+        Session session = broker.session(false);
+        try (QueueBrowser browser = session.createBrowser(session.createQueue(queue.getName().asString()),
+            JMSSupport.JAMES_MAIL_NAME + " = '" + mailName.replace("'", "''") + "' AND "
+                + JMSSupport.JAMES_NEXT_DELIVERY + " > " + System.currentTimeMillis())) {
+            Enumeration<?> messages = browser.getEnumeration();
+            while (messages.hasMoreElements()) {
+                if (tag.equals(((Message) messages.nextElement()).getStringProperty(ProbeOutcomes.PROBE.asString()))) {
+                    return Optional.of(ProbeOutcome.TEMPORARY_FAILURE);
+                }
+            }
+            return Optional.empty();
+        } finally {
+            close(session);
         }
     }
 

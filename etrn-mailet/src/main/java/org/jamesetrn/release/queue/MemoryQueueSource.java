@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +15,8 @@ import org.apache.james.queue.api.MailQueue.MailQueueException;
 import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Mail;
+import org.jamesetrn.release.ProbeOutcome;
+import org.jamesetrn.release.ProbeOutcomes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,22 +137,49 @@ final class MemoryQueueSource extends QueueSource {
         public long dispatch() throws MailQueueException {
             long released = 0;
             for (Delayed item : selected) {
-                if (!mailItems.remove(item)) {
-                    continue; // dequeued, flushed, removed or released by someone else since selection: theirs now
-                }
-                Mail mail = ((MailQueueItem) item).getMail();
-                Runnable undo = ReleaseMarks.apply(mail);
-                try {
-                    mailItems.put(dueNow(mail)); // the same Mail, now due: never fails once built
+                if (release(item, Optional.empty())) {
                     released++;
-                } catch (ReflectiveOperationException | RuntimeException e) {
-                    undo.run();
-                    mailItems.add(item);
-                    LOGGER.warn("Could not release {}; it stays deferred", mail.getName(), e);
-                    throw new MailQueueException("Unable to release " + mail.getName(), e);
                 }
             }
             return released;
         }
+
+        @Override
+        public Optional<ProbeWatch> dispatchProbe(ProbeOutcomes.Probe probe) throws MailQueueException {
+            for (Delayed item : selected) {
+                if (release(item, Optional.of(probe))) {
+                    return Optional.of(() -> deferredAgain(probe));
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** Takes the item if nobody else did since the selection, and puts its mail back due now. */
+        private boolean release(Delayed item, Optional<ProbeOutcomes.Probe> probe) throws MailQueueException {
+            if (!mailItems.remove(item)) {
+                return false; // dequeued, flushed, removed or released by someone else since selection: theirs now
+            }
+            Mail mail = ((MailQueueItem) item).getMail();
+            Runnable undo = ReleaseMarks.apply(mail, probe);
+            try {
+                mailItems.put(dueNow(mail)); // the same Mail, now due: never fails once built
+                return true;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                undo.run();
+                mailItems.add(item);
+                LOGGER.warn("Could not release {}; it stays deferred", mail.getName(), e);
+                throw new MailQueueException("Unable to release " + mail.getName(), e);
+            }
+        }
+    }
+
+    /** RemoteDelivery put the probe back, deferred: the attempt failed for now. */
+    private Optional<ProbeOutcome> deferredAgain(ProbeOutcomes.Probe probe) {
+        for (Delayed item : mailItems) {
+            if (item.getDelay(TimeUnit.MILLISECONDS) > 0 && ReleaseMarks.isProbe(((MailQueueItem) item).getMail(), probe)) {
+                return Optional.of(ProbeOutcome.TEMPORARY_FAILURE);
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -8,11 +8,8 @@ import org.apache.james.core.MailAddress;
 import org.jamesetrn.node.Node;
 
 /**
- * Which queued mail is held for a node, by its recipients. A mail is selected when <em>any</em> of its recipients is
- * covered by the node ({@link Node#covers}): without
- * a gateway RemoteDelivery has split mail per recipient domain already, and a gateway-bound mail carrying several
- * domains goes to the same gateway whoever asked, so starting it early delivers nothing to a site that did not want
- * it. A {@code #queue} node selects every mail of its queue.
+ * Which queued mail is held for a node: every mail of its queue for a {@code #queue} node, else the mail with a
+ * recipient the node covers ({@link Node#coversAnyOf}).
  */
 final class RecipientMatch {
     /** Domains whose text can go into a JMS LIKE pattern unescaped (no {@code %}, {@code _} or quote). */
@@ -25,15 +22,7 @@ final class RecipientMatch {
     }
 
     boolean matches(Collection<MailAddress> recipients) {
-        if (node.kind() == Node.Kind.QUEUE) {
-            return true;
-        }
-        for (MailAddress recipient : recipients) { // a loop, not a stream: this runs for every queued mail
-            if (node.covers(recipient.getDomain())) {
-                return true;
-            }
-        }
-        return false;
+        return node.kind() == Node.Kind.QUEUE || node.coversAnyOf(recipients);
     }
 
     /**

@@ -26,6 +26,7 @@ import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jamesetrn.node.Node;
+import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.Release;
 import org.jamesetrn.release.ReleaseConfiguration;
 import org.jamesetrn.release.ReleaseEngine;
@@ -53,6 +54,7 @@ abstract class QueueReleaseContract {
     protected ManageableMailQueue smarthost;
     protected ManageableMailQueue spool;
     protected ReleaseEngine release;
+    protected ProbeOutcomes probes = new ProbeOutcomes();
 
     /** A fresh factory on the implementation under test. */
     abstract MailQueueFactory<? extends ManageableMailQueue> createFactory(RecordingMetricFactory metrics) throws Exception;
@@ -84,11 +86,12 @@ abstract class QueueReleaseContract {
     }
 
     ReleaseEngine engine(MailQueueFactory<? extends ManageableMailQueue> queues) {
-        ReleaseConfiguration configuration = new ReleaseConfiguration(
-            ImmutableList.of(outgoing.getName(), smarthost.getName()), 2, Duration.ofMinutes(1));
+        ReleaseConfiguration configuration = ReleaseConfiguration.builder()
+            .queues(ImmutableList.of(outgoing.getName(), smarthost.getName()))
+            .build();
         QueueSources sources = new QueueSources(queues, configuration, jmsBackend());
         sources.prepare();
-        return new ReleaseEngine(ImmutableSet.of(sources), metrics, configuration);
+        return new ReleaseEngine(ImmutableSet.of(sources), probes, metrics, configuration);
     }
 
     @AfterEach

@@ -15,6 +15,7 @@ import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.api.RawMailQueueItemDecoratorFactory;
 import org.apache.james.queue.memory.MemoryMailQueueFactory;
 import org.jamesetrn.node.Node;
+import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.Release;
 import org.jamesetrn.release.ReleaseConfiguration;
 import org.jamesetrn.release.ReleaseEngine;
@@ -42,9 +43,9 @@ class ReleaseBenchmark {
     void releaseOneNodeAmongAHundredThousandQueuedMails() throws Exception {
         MemoryMailQueueFactory factory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
         ManageableMailQueue queue = factory.createQueue(MailQueueName.of("outgoing"));
-        ReleaseConfiguration configuration = new ReleaseConfiguration(ImmutableList.of(queue.getName()), 2, Duration.ofMinutes(1));
+        ReleaseConfiguration configuration = ReleaseConfiguration.builder().queues(ImmutableList.of(queue.getName())).build();
         ReleaseEngine release = new ReleaseEngine(ImmutableSet.of(new QueueSources(factory, configuration, Optional.empty())),
-            new RecordingMetricFactory(), configuration);
+            new ProbeOutcomes(), new RecordingMetricFactory(), configuration);
         try {
             for (int i = 0; i < QUEUED - NODE_MAILS; i++) {
                 queue.enQueue(TestMails.deferredMail("other-" + i, 1, "a@other" + (i % 5000) + ".test"), Duration.ofHours(1));

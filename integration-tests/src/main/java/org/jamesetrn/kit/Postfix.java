@@ -1,10 +1,11 @@
-package org.jamesetrn.bench;
+package org.jamesetrn.kit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -18,8 +19,9 @@ import java.util.stream.Stream;
  * one smtpd on 127.0.0.1:PORT only (no port 25), relaying the node to the sink with {@code fast_flush_domains}, so
  * ETRN flushes the node's deferred mail. Retries an hour apart, like James's conf: deferred mail stays deferred until
  * ETRN. Needs root (Postfix's master runs as root) and the package (bench/run-bench.sh --postfix installs it).
+ * JDK only.
  */
-final class PostfixServer implements AutoCloseable {
+public final class Postfix implements AutoCloseable {
     private static final Path POSTFIX = Path.of("/usr/sbin/postfix");
 
     private final Path dir;
@@ -27,27 +29,29 @@ final class PostfixServer implements AutoCloseable {
     private final int sinkPort;
     private final String node;
 
-    PostfixServer(Path dir, int smtpPort, int sinkPort, String node) {
+    /** An instance in {@code dir} (recreated at start) listening on 127.0.0.1:smtpPort, relaying the node to 127.0.0.1:sinkPort. */
+    public Postfix(Path dir, int smtpPort, int sinkPort, String node) {
         this.dir = dir;
         this.smtpPort = smtpPort;
         this.sinkPort = sinkPort;
         this.node = node;
     }
 
-    static boolean available() {
+    /** Installed, and this JVM runs as root. */
+    public static boolean available() {
         return Files.isExecutable(POSTFIX) && "root".equals(System.getProperty("user.name"));
     }
 
-    int smtpPort() {
+    public int smtpPort() {
         return smtpPort;
     }
 
-    String version() throws Exception {
+    public String version() throws Exception {
         return "Postfix " + run("/usr/sbin/postconf", "-c", conf().toString(), "-h", "mail_version").trim();
     }
 
-    void start() throws Exception {
-        JamesServer.deleteTree(dir);
+    public void start() throws Exception {
+        Trees.delete(dir);
         Files.createDirectories(conf());
         Files.createDirectories(dir.resolve("spool"));
         Files.createDirectories(dir.resolve("data"));
@@ -103,19 +107,21 @@ final class PostfixServer implements AutoCloseable {
         // Postfix's master writes its lock there as the postfix user.
         Files.setOwner(dir.resolve("data"), dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix"));
         run(POSTFIX.toString(), "-c", conf().toString(), "start");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try (SmtpClient client = new SmtpClient(smtpPort)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(200);
-            }
+        if (!Poll.until(Duration.ofSeconds(30), Duration.ofMillis(200), this::greets)) {
+            throw new IllegalStateException("Postfix did not answer on 127.0.0.1:" + smtpPort + ", see " + dir.resolve("maillog"));
         }
-        throw new IllegalStateException("Postfix did not answer on 127.0.0.1:" + smtpPort + ", see " + dir.resolve("maillog"));
+    }
+
+    private boolean greets() {
+        try (SmtpClient client = SmtpClient.connect(smtpPort)) {
+            return client.greeting().code() == 220;
+        } catch (UncheckedIOException e) {
+            return false;
+        }
     }
 
     /** Sends {@code count} mails for the node over SMTP (sink down) and waits until Postfix has deferred them all. */
-    void fillDeferred(int count, String prefix) throws Exception {
+    public void fillDeferred(int count, String prefix) throws Exception {
         int connections = 4;
         ExecutorService senders = Executors.newFixedThreadPool(connections);
         try {
@@ -123,17 +129,15 @@ final class PostfixServer implements AutoCloseable {
             for (int c = 0; c < connections; c++) {
                 int first = c;
                 done.add(senders.submit(() -> {
-                    try (SmtpClient client = new SmtpClient(smtpPort)) {
-                        client.command("EHLO bench.test");
+                    try (SmtpClient client = SmtpClient.connect(smtpPort)) {
+                        client.ehlo();
                         for (int i = first; i < count; i += connections) {
-                            SmtpClient.Reply reply = client.send("bench@relay.bench.test", "u" + i + "@" + node,
-                                prefix + "-" + i + "@bench");
+                            SmtpClient.Reply reply = client.send("bench@relay.bench.test", List.of("u" + i + "@" + node),
+                                "<" + prefix + "-" + i + "@bench>");
                             if (!reply.positive()) {
-                                throw new IOException("Postfix refused mail: " + reply.text);
+                                throw new IllegalStateException("Postfix refused mail: " + reply);
                             }
                         }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
                     }
                 }));
             }
@@ -143,27 +147,25 @@ final class PostfixServer implements AutoCloseable {
         } finally {
             senders.shutdown();
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + count / 50);
-        while (deferred() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Postfix deferred only " + deferred() + " of " + count);
-            }
-            Thread.sleep(100);
+        if (!Poll.until(Duration.ofSeconds(120 + count / 50), Duration.ofMillis(100), () -> deferred() >= count)) {
+            throw new IllegalStateException("Postfix deferred only " + deferred() + " of " + count);
         }
     }
 
-    private long deferred() throws IOException {
+    private long deferred() {
         Path deferred = dir.resolve("spool/deferred");
         if (!Files.isDirectory(deferred)) {
             return 0;
         }
         try (Stream<Path> files = Files.walk(deferred)) {
             return files.filter(Files::isRegularFile).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** Deletes every queued mail. */
-    void purge() throws Exception {
+    public void purge() throws Exception {
         run("/usr/sbin/postsuper", "-c", conf().toString(), "-d", "ALL");
     }
 
@@ -185,7 +187,7 @@ final class PostfixServer implements AutoCloseable {
         try {
             run(POSTFIX.toString(), "-c", conf().toString(), "stop");
         } catch (IllegalStateException e) {
-            Bench.log("postfix stop: " + e.getMessage());
+            System.err.println("postfix stop: " + e.getMessage());
         }
     }
 }

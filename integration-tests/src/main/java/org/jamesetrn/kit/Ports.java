@@ -1,4 +1,4 @@
-package org.jamesetrn.e2e;
+package org.jamesetrn.kit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,12 +7,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 
-/** Loopback ports for the servers the tests start. */
-final class Ports {
+/** Loopback ports for the servers the tests and the benchmark start. JDK only. */
+public final class Ports {
     private Ports() {
     }
 
-    static int free() {
+    /** A port nothing listens on right now, on 127.0.0.1. */
+    public static int free() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
@@ -20,7 +21,8 @@ final class Ports {
         }
     }
 
-    static boolean listening(int port) {
+    /** Whether something accepts connections on 127.0.0.1:port. */
+    public static boolean listening(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
             return true;

@@ -1,4 +1,4 @@
-package org.jamesetrn.e2e;
+package org.jamesetrn.kit;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,0 +1,100 @@
+package org.jamesetrn.hold;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import javax.inject.Inject;
+import javax.inject.Singleton;
+
+import org.jamesetrn.release.ReleaseConfiguration;
+
+/**
+ * The claims of one server, in memory: enough where the hold lives on one server (memory or file repositories).
+ * They are lost on a restart, which frees the held entries whose attempt the crash interrupted: they are released
+ * again. A claim costs about 200 bytes and lives {@code release.claim.timeout} after its last change.
+ */
+@Singleton
+public class MemoryReleaseClaims implements ReleaseClaims {
+    private static final class Claim {
+        final String token;
+        final long at;
+        final boolean ended;
+
+        Claim(String token, long at, boolean ended) {
+            this.token = token;
+            this.at = at;
+            this.ended = ended;
+        }
+    }
+
+    private final Map<String, Claim> claims = new ConcurrentHashMap<>();
+    private final Duration timeout;
+    private final Clock clock;
+    private volatile long lastPurge;
+
+    @Inject
+    public MemoryReleaseClaims(ReleaseConfiguration configuration) {
+        this(configuration.claimTimeout(), Clock.systemUTC());
+    }
+
+    MemoryReleaseClaims(Duration timeout, Clock clock) {
+        this.timeout = timeout;
+        this.clock = clock;
+    }
+
+    @Override
+    public boolean claim(String generation, String token) {
+        long now = clock.millis();
+        purge(now);
+        AtomicBoolean won = new AtomicBoolean();
+        claims.compute(generation, (key, existing) -> {
+            if (existing == null || (!existing.ended && expired(existing, now))) {
+                won.set(true);
+                return new Claim(token, now, false);
+            }
+            return existing;
+        });
+        return won.get();
+    }
+
+    @Override
+    public boolean isHeldBy(String generation, String token) {
+        Claim claim = claims.get(generation);
+        return claim != null && !claim.ended && Objects.equals(claim.token, token) && !expired(claim, clock.millis());
+    }
+
+    @Override
+    public boolean isEnded(String generation) {
+        Claim claim = claims.get(generation);
+        return claim != null && claim.ended;
+    }
+
+    @Override
+    public void end(String generation) {
+        long now = clock.millis();
+        claims.compute(generation, (key, existing) -> new Claim(existing == null ? "" : existing.token, now, true));
+    }
+
+    @Override
+    public void abandon(String generation, String token) {
+        claims.computeIfPresent(generation, (key, existing) ->
+            !existing.ended && existing.token.equals(token) ? null : existing);
+    }
+
+    private boolean expired(Claim claim, long now) {
+        return now - claim.at >= timeout.toMillis();
+    }
+
+    /** At most once per tenth of the timeout: drops claims and tombstones older than the timeout. */
+    private void purge(long now) {
+        if (now - lastPurge < timeout.toMillis() / 10) {
+            return;
+        }
+        lastPurge = now;
+        claims.values().removeIf(claim -> expired(claim, now));
+    }
+}

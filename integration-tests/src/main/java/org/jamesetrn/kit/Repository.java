@@ -1,0 +1,50 @@
+package org.jamesetrn.kit;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * This repository's checkout: its {@code conf/}, {@code james.sh}, and what the build assembles in
+ * {@code james-server/target/james} (the stock server's {@code lib/}, {@code conf/}, and the extension's jars).
+ * JDK only.
+ */
+public final class Repository {
+    private final Path root;
+
+    private Repository(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public static Repository at(Path root) {
+        return new Repository(root);
+    }
+
+    /** The repository the tests run in: system property {@code etrn.repository} (set by the build), else "..". */
+    public static Repository underTest() {
+        return at(Paths.get(System.getProperty("etrn.repository", "..")));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The repository's conf/, as shipped. */
+    public Path conf() {
+        return root.resolve("conf");
+    }
+
+    /** The assembled stock James memory server: {@code lib/}, {@code conf/}, {@code extensions-jars/}. */
+    public Path assembledServer() {
+        return root.resolve("james-server/target/james");
+    }
+
+    /** The classpath folder of the assembled server. */
+    public Path serverLib() {
+        return assembledServer().resolve("lib");
+    }
+
+    /** The extension's jars as the assembled server ships them. */
+    public EtrnExtension extension() {
+        return EtrnExtension.in(assembledServer().resolve("extensions-jars"));
+    }
+}

@@ -1,0 +1,92 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jamesetrn.e2e.HoldProbe.HeldEntry;
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.WebAdmin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The operator's view of the hold on WebAdmin: {@code GET /etrn/{node}}, a release that outlives the answer as a James
+ * task, and James's own {@code /mailRepositories} routes working on the hold's repositories.
+ */
+@ExtendWith(RelayExtension.class)
+class HoldAdminTest {
+    private static final String HELD_REPOSITORY = URLEncoder.encode("var/mail/etrn-hold/held.test", StandardCharsets.UTF_8);
+
+    @Test
+    void getShowsTheHeldMailItsSizeAgeAndNextExpiry(EtrnRelay relay, CustomerMx mx) throws Exception {
+        Mails.send(relay, "held.test", 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
+        Instant oldest = relay.holds().held("held.test").stream().map(HeldEntry::since).min(Instant::compareTo).orElseThrow();
+
+        HttpResponse<String> response = relay.webAdmin().get("/etrn/held.test");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body())
+            .startsWith("{\"node\":\"held.test\",\"mails\":2,\"bytes\":")
+            .contains("\"nextExpiry\":\"" + oldest.plus(Duration.ofDays(5)) + "\"")
+            .contains("{\"kind\":\"hold\",\"source\":\"file://var/mail/etrn-hold/held.test\",\"mails\":2,")
+            .contains("{\"kind\":\"queue\",\"source\":\"outgoing-smarthost\",\"mails\":0,\"bytes\":0}");
+        assertThat(relay.holds().held("held.test")).as("GET moves nothing").hasSize(2);
+    }
+
+    @Test
+    void aReleaseStillRunningWhenPostAnswersIsATaskToFollow(EtrnRelay relay, CustomerMx mx) throws Exception {
+        Mails.send(relay, "held.test", 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
+        mx.stall().start();
+        WebAdmin webAdmin = relay.webAdmin();
+
+        HttpResponse<String> response = webAdmin.post("/etrn/held.test");
+
+        // The probe is stuck in the stalled site's session past the route's 30 s: the answer names a task.
+        assertThat(response.statusCode()).isEqualTo(202);
+        Matcher taskId = Pattern.compile("\"taskId\":\"([0-9a-f-]+)\"").matcher(response.body());
+        assertThat(taskId.find()).as("taskId in %s", response.body()).isTrue();
+        assertThat(response.body()).startsWith("{\"node\":\"held.test\",\"released\":2,");
+        HttpResponse<String> task = webAdmin.get("/tasks/" + taskId.group(1));
+        assertThat(task.body()).contains("\"type\":\"etrn-node-release\"", "\"node\":\"held.test\"");
+
+        mx.stop(); // the site drops the session: the probe fails, back to the hold, the release ends
+        HttpResponse<String> ended = webAdmin.get("/tasks/" + taskId.group(1) + "/await?timeout=30s");
+        assertThat(ended.body()).contains("\"status\":\"completed\"", "\"counted\":2", "\"dispatched\":1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
+    }
+
+    @Test
+    void jamesMailRepositoryRoutesListDeleteAndReprocessHeldMailExactlyOnce(EtrnRelay relay, CustomerMx mx) throws Exception {
+        List<String> held = Mails.send(relay, "held.test", 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
+        mx.start();
+        WebAdmin webAdmin = relay.webAdmin();
+
+        assertThat(webAdmin.get("/mailRepositories").body()).contains("\"repository\":\"var/mail/etrn-hold/held.test\"");
+        String keys = webAdmin.get("/mailRepositories/" + HELD_REPOSITORY + "/mails").body();
+        List<HeldEntry> entries = relay.holds().held("held.test");
+        assertThat(keys).contains(entries.get(0).key(), entries.get(1).key());
+
+        assertThat(webAdmin.delete("/mailRepositories/" + HELD_REPOSITORY + "/mails/" + entries.get(0).key()).statusCode())
+            .isEqualTo(204);
+        assertThat(relay.holds().held("held.test")).extracting(HeldEntry::key).containsExactly(entries.get(1).key());
+
+        // Reprocess with no processor: the held mail's state, the hold's release processor, where ReleaseOnce claims it.
+        HttpResponse<String> reprocess = webAdmin.patchJson("/mailRepositories/" + HELD_REPOSITORY + "/mails?action=reprocess", "");
+        assertThat(reprocess.statusCode()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(10)).until(() -> mx.deliveryCount() == 1 && relay.holds().heldCount() == 0);
+        assertThat(mx.messageIds()).containsExactly(entries.get(1).messageId());
+        assertThat(held).contains(entries.get(1).messageId());
+    }
+}

@@ -1,0 +1,127 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jamesetrn.kit.Conf;
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.TestDns;
+import org.jamesetrn.kit.WebAdmin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exactly once on a server while everything that can release a held mail races: ETRN from several clients, the
+ * hold's {@code retryEvery}, James's WebAdmin reprocess of the hold repository (which claims nothing itself: the
+ * release processor's ReleaseOnce does), and a site that flaps between refusing (421) and accepting. Every
+ * Message-ID must reach the site exactly once.
+ */
+class HoldExactlyOnceTest {
+    private static final Logger LOGGER = LoggerFactory.getLogger(HoldExactlyOnceTest.class);
+    private static final int MAILS = 150;
+    private static final Duration RACE = Duration.ofSeconds(8);
+    private static final String HELD_REPOSITORY = URLEncoder.encode("var/mail/etrn-hold/held.test", StandardCharsets.UTF_8);
+
+    private static CustomerMx site;
+    private static EtrnRelay relay;
+
+    @BeforeAll
+    static void start() throws Exception {
+        site = new CustomerMx(Ports.free());
+        // Two clients send ETRN as fast as they can: no rate limit here.
+        String unlimited = EtrnRelay.HANDLER_OPTIONS.replace("<permits>1000</permits>", "<permits>0</permits>");
+        relay = EtrnRelay.start(new TestDns(), site.port(), unlimited, HoldExactlyOnceTest::retryOften);
+    }
+
+    private static void retryOften(Conf conf) {
+        conf.replaceChildren("mailetcontainer.xml", "mailet", Conf.classAttribute(name -> name.endsWith(".HoldForEtrn")), ""
+            + "<root>" + HoldProbe.ROOT + "</root>"
+            + "<releaseProcessor>etrn-release</releaseProcessor>"
+            + "<expireAfter>1 hour</expireAfter>"
+            + "<retryEvery>700ms</retryEvery>"
+            + "<onMailetException>propagate</onMailetException>");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        relay.close();
+        site.close();
+    }
+
+    @Test
+    void etrnRetryEveryReprocessAndAFlappingSiteDeliverEachHeldMailExactlyOnce() throws Exception {
+        site.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        List<String> held = Mails.send(relay, "held.test", MAILS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holds().held("held.test").size() == MAILS);
+
+        AtomicBoolean racing = new AtomicBoolean(true);
+        AtomicInteger etrns = new AtomicInteger();
+        AtomicInteger reprocesses = new AtomicInteger();
+        AtomicBoolean up = new AtomicBoolean();
+        WebAdmin webAdmin = relay.webAdmin();
+        ScheduledExecutorService threads = Executors.newScheduledThreadPool(4);
+        List<Future<?>> clients = new ArrayList<>();
+        try {
+            for (int client = 0; client < 2; client++) {
+                clients.add(threads.submit(() -> {
+                    while (racing.get()) {
+                        ReplyAssertions.assertStarted(relay.etrn("held.test"));
+                        etrns.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            threads.scheduleWithFixedDelay(() -> {
+                try {
+                    webAdmin.patchJson("/mailRepositories/" + HELD_REPOSITORY + "/mails?action=reprocess", "");
+                    reprocesses.incrementAndGet();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, 0, 150, TimeUnit.MILLISECONDS);
+            threads.scheduleWithFixedDelay(() -> {
+                if (up.compareAndSet(false, true)) {
+                    site.answer();
+                } else {
+                    up.set(false);
+                    site.refuse(HoldForEtrnTest.SITE_DOWN);
+                }
+            }, 0, 250, TimeUnit.MILLISECONDS);
+            await().pollDelay(RACE).atMost(RACE.plusSeconds(5)).until(() -> clients.stream().noneMatch(Future::isDone));
+        } finally {
+            racing.set(false);
+            threads.shutdown();
+            assertThat(threads.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+            site.answer();
+        }
+        for (Future<?> client : clients) {
+            client.get(); // an ETRN client that failed says why
+        }
+
+        // The site stays up: retryEvery and one more ETRN deliver whatever is left, then nothing is held or in flight.
+        ReplyAssertions.assertStarted(relay.etrn("held.test"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> relay.holds().heldCount() == 0 && site.deliveryCount() >= MAILS);
+        // Late duplicates would show now: nothing more arrives for two seconds.
+        long delivered = site.deliveryCount();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> site.deliveryCount() == delivered);
+        LOGGER.info("{} held mails, {} ETRN, {} reprocess requests, {} connections: {} deliveries", MAILS, etrns.get(),
+            reprocesses.get(), site.connections(), site.deliveryCount());
+        assertThat(site.messageIds()).as("each held mail exactly once").containsExactlyInAnyOrderElementsOf(held);
+    }
+}

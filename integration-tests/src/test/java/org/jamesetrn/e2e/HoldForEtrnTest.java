@@ -1,0 +1,123 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.jamesetrn.e2e.HoldProbe.HeldEntry;
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.SmtpClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Issue 10 on the shipped conf: held.test is an ETRN-only site (hold), parked.test follows James's distributed
+ * pattern (park). Held mail is never tried until the site asks, then arrives exactly once; a release while the site
+ * is still down puts the mail back with its expiry clock unchanged.
+ */
+@ExtendWith(RelayExtension.class)
+class HoldForEtrnTest {
+    static final String SITE_DOWN = "421 4.3.2 customer-mx.test down for maintenance";
+
+    @Test
+    void heldMailIsNeverTriedUntilEtrnThenArrivesExactlyOnce(EtrnRelay relay, CustomerMx mx) throws Exception {
+        mx.start();
+        List<String> held = Mails.send(relay, "held.test", 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldMessageIds("held.test").size() == 3);
+
+        // The site is up and mail through the queues reaches it at once, yet nobody even connected for held.test.
+        List<String> fence = Fence.deliveredThroughBothQueues(relay, mx);
+        assertThat(mx.messageIds()).containsExactlyInAnyOrderElementsOf(fence);
+        assertThat(mx.connections()).as("connections: only the fence's").isEqualTo(fence.size());
+
+        assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(3);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> mx.messageIdsFor("held.test").size() >= 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        assertThat(mx.messageIdsFor("held.test")).containsExactlyInAnyOrderElementsOf(held);
+        assertThat(relay.etrn("held.test").code()).as("nothing left").isEqualTo(251);
+    }
+
+    @Test
+    void aMailForSeveralDomainsIsHeldPerDomainAndEveryRecipientArrivesOnce(EtrnRelay relay, CustomerMx mx) throws Exception {
+        mx.start();
+        try (SmtpClient client = relay.connect()) {
+            assertThat(client.send(EtrnRelay.SENDER, List.of("a@held.test", "b@held.test", "c@other.test"),
+                "<several@e2e.test>").code()).isEqualTo(250);
+        }
+        // other.test's recipient goes on through the queue route at once; held.test's two are held together.
+        await().atMost(Duration.ofSeconds(10)).until(() -> mx.messageIdsFor("other.test").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 1);
+        assertThat(relay.holds().held("held.test").get(0).recipients()).containsExactlyInAnyOrder("a@held.test", "b@held.test");
+        assertThat(mx.messageIdsFor("held.test")).isEmpty();
+
+        assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        List<CustomerMx.Delivery> deliveries = mx.deliveries();
+        assertThat(deliveries).flatExtracting(CustomerMx.Delivery::recipients)
+            .containsExactlyInAnyOrder("a@held.test", "b@held.test", "c@other.test");
+    }
+
+    @Test
+    void aReleaseWhileTheSiteIsDownPutsTheMailBackWithItsExpiryUnchanged(EtrnRelay relay, CustomerMx mx) throws Exception {
+        mx.refuse(SITE_DOWN).start();
+        Mails.send(relay, "held.test", 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
+        Map<String, HeldEntry> before = byMessageId(relay.holds().held("held.test"));
+
+        assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(2);
+
+        // Probe first: one attempt, refused; that mail is written back (under a new key), the other is untouched.
+        await().atMost(Duration.ofSeconds(10)).until(() -> movedEntries(before, relay) == 1);
+        Map<String, HeldEntry> after = byMessageId(relay.holds().held("held.test"));
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        for (String messageId : before.keySet()) {
+            assertThat(after.get(messageId).since()).as("expiry clock of %s", messageId).isEqualTo(before.get(messageId).since());
+            assertThat(after.get(messageId).generation()).as("same held mail").isEqualTo(before.get(messageId).generation());
+        }
+        assertThat(mx.connections()).as("one attempt, the probe").isEqualTo(1);
+        assertThat(mx.deliveryCount()).isZero();
+
+        mx.answer();
+        assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        assertThat(mx.messageIdsFor("held.test")).containsExactlyInAnyOrderElementsOf(
+            before.values().stream().map(HeldEntry::messageId).collect(Collectors.toList()));
+        assertThat(mx.messageIdsFor("sender.test")).as("no DSN").isEmpty();
+    }
+
+    @Test
+    void parkedMailIsTriedOnceThenReleasedByEtrn(EtrnRelay relay, CustomerMx mx) throws Exception {
+        mx.refuse(SITE_DOWN).start();
+        List<String> parked = Mails.send(relay, "parked.test", 2);
+
+        // One attempt each (maxRetries 0), then the temporary failures wait in parked.test's hold.
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldMessageIds("parked.test").size() == 2);
+        assertThat(relay.holds().heldMessageIds("parked.test")).containsExactlyInAnyOrderElementsOf(parked);
+        assertThat(mx.connections()).isEqualTo(2);
+
+        mx.answer();
+        assertThat(ReplyAssertions.count(relay.etrn("parked.test"))).isEqualTo(2);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        assertThat(mx.messageIdsFor("parked.test")).containsExactlyInAnyOrderElementsOf(parked);
+    }
+
+    private static Map<String, HeldEntry> byMessageId(List<HeldEntry> entries) {
+        return entries.stream().collect(Collectors.toMap(HeldEntry::messageId, Function.identity()));
+    }
+
+    /** Entries written back after a failed attempt: same mail, new key. */
+    private static long movedEntries(Map<String, HeldEntry> before, EtrnRelay relay) throws Exception {
+        return relay.holds().held("held.test").stream()
+            .filter(entry -> before.containsKey(entry.messageId()))
+            .filter(entry -> !entry.key().equals(before.get(entry.messageId()).key()))
+            .count();
+    }
+}

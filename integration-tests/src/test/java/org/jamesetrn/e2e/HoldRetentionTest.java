@@ -1,0 +1,112 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import org.jamesetrn.kit.Conf;
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.TestDns;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hold's retention on a relay of its own whose HoldForEtrn has short periods (shipped conf otherwise): a
+ * "delayed" DSN after {@value #WARN_AFTER}, retries every {@value #RETRY_EVERY} that do not move the expiry clock,
+ * and a "failed" DSN after {@value #EXPIRE_AFTER}, when the mail leaves the hold. The site (held.test, through the
+ * release processor's gateway) and the sender's MX (sender.test in DNS) are two servers here, so that the DSNs can
+ * arrive while the site is down.
+ */
+class HoldRetentionTest {
+    private static final String WARN_AFTER = "1s";
+    private static final String EXPIRE_AFTER = "4s";
+    private static final String RETRY_EVERY = "1500ms";
+
+    private static CustomerMx site;
+    private static CustomerMx senderMx;
+    private static EtrnRelay relay;
+
+    @BeforeAll
+    static void start() throws Exception {
+        site = new CustomerMx(Ports.free());
+        senderMx = new CustomerMx(Ports.free()).start();
+        TestDns dns = new TestDns().mx("sender.test", senderMx.port());
+        relay = EtrnRelay.start(dns, site.port(), EtrnRelay.HANDLER_OPTIONS, HoldRetentionTest::shortPeriods);
+    }
+
+    private static void shortPeriods(Conf conf) {
+        conf.replaceChildren("mailetcontainer.xml", "mailet", Conf.classAttribute(name -> name.endsWith(".HoldForEtrn")), ""
+            + "<root>" + HoldProbe.ROOT + "</root>"
+            + "<releaseProcessor>etrn-release</releaseProcessor>"
+            + "<expireAfter>" + EXPIRE_AFTER + "</expireAfter>"
+            + "<expiredProcessor>etrn-expired</expiredProcessor>"
+            + "<warnAfter>" + WARN_AFTER + "</warnAfter>"
+            + "<warnProcessor>etrn-delayed</warnProcessor>"
+            + "<retryEvery>" + RETRY_EVERY + "</retryEvery>"
+            + "<onMailetException>propagate</onMailetException>");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        relay.close();
+        site.close();
+        senderMx.close();
+    }
+
+    @BeforeEach
+    void clean() throws Exception {
+        site.stop();
+        site.answer();
+        site.forget();
+        senderMx.forget();
+        relay.clear();
+    }
+
+    @Test
+    void theSenderIsWarnedOnceThenTheMailExpiresWithADsnAndLeavesTheHold() throws Exception {
+        site.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        List<String> held = Mails.send(relay, "held.test", 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.holds().held("held.test").size() == 1);
+        Instant since = relay.holds().held("held.test").get(0).since();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> dsnActions().contains("delayed"));
+        // retryEvery tries the site while it is down: the attempts fail and the expiry clock stays where it was.
+        await().atMost(Duration.ofSeconds(10)).until(() -> site.connections() >= 1);
+        assertThat(relay.holds().held("held.test")).singleElement()
+            .satisfies(entry -> assertThat(entry.since()).isEqualTo(since));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> dsnActions().contains("failed"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.holds().heldCount() == 0);
+        assertThat(dsnActions()).as("one delayed DSN, one failed DSN").containsExactly("delayed", "failed");
+        assertThat(senderMx.deliveries()).allSatisfy(dsn -> assertThat(dsn.recipients()).containsExactly(EtrnRelay.SENDER));
+        assertThat(Duration.between(since, Instant.now())).isGreaterThanOrEqualTo(Duration.parse("PT" + EXPIRE_AFTER));
+        assertThat(site.deliveryCount()).isZero();
+        assertThat(held).hasSize(1);
+    }
+
+    @Test
+    void retryEveryDeliversOnceTheSiteIsBackWithoutAnyEtrn() throws Exception {
+        List<String> held = Mails.send(relay, "held.test", 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.holds().held("held.test").size() == 2);
+        site.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> site.deliveryCount() >= 2 && relay.holds().heldCount() == 0);
+        assertThat(site.messageIds()).containsExactlyInAnyOrderElementsOf(held);
+        assertThat(dsnActions()).doesNotContain("failed");
+    }
+
+    private static List<String> dsnActions() {
+        return senderMx.deliveries().stream()
+            .map(CustomerMx.Delivery::dsnAction)
+            .flatMap(Optional::stream)
+            .collect(Collectors.toList());
+    }
+}
