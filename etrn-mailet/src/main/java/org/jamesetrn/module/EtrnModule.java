@@ -1,6 +1,5 @@
 package org.jamesetrn.module;
 
-import javax.inject.Inject;
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -34,8 +33,9 @@ import com.google.inject.multibindings.Multibinder;
  * mailets, the SMTP handler and the routes, each built by James in its own child of this injector, share one
  * instance.
  *
- * <p>{@link StartUp} is an eager singleton: James creates it with its extension injector, at start-up, so that a
- * queue ETRN cannot work with stops James with a message instead of failing at the first ETRN.</p>
+ * <p>The queues are checked and prepared when James starts by {@link EtrnStartup} ({@code guice.extension.startable}
+ * in conf/extensions.properties), not while this injector is created: the queue factory James binds may need, through
+ * its mailbox, the very loader that is creating this injector.</p>
  */
 public class EtrnModule extends AbstractModule {
     @Override
@@ -57,8 +57,6 @@ public class EtrnModule extends AbstractModule {
         // One server's claims on held mail; a cluster binds claims shared through its database instead.
         bind(MemoryReleaseClaims.class).in(Scopes.SINGLETON);
         bind(ReleaseClaims.class).to(MemoryReleaseClaims.class);
-
-        bind(StartUp.class).asEagerSingleton();
     }
 
     @Provides
@@ -76,13 +74,5 @@ public class EtrnModule extends AbstractModule {
     QueueSources queueSources(MailQueueFactory<? extends ManageableMailQueue> queueFactory, ReleaseConfiguration configuration,
                               Injector injector) {
         return new QueueSources(queueFactory, configuration, JmsBackends.lookup(injector, configuration));
-    }
-
-    /** Checks and prepares the queues at start-up ({@link QueueSources#prepare}). */
-    public static class StartUp {
-        @Inject
-        public StartUp(QueueSources queueSources) {
-            queueSources.prepare();
-        }
     }
 }

@@ -32,6 +32,7 @@ public class QueueSources implements DeferredMailSources {
     private final ReleaseConfiguration configuration;
     private final Optional<JmsBackend> jms;
     private final Map<MailQueueName, DeferredMailSource> sources = new ConcurrentHashMap<>();
+    private boolean prepared;
 
     /**
      * @param jms the broker of James's JMS queues, from {@link JmsBackends#lookup}: present where James binds a JMS
@@ -46,11 +47,15 @@ public class QueueSources implements DeferredMailSources {
     }
 
     /**
-     * Once, when James loads the extension, before any release: checks that ETRN can take mail from the server's queue
-     * implementation and prepares it. Throws, which stops James with the message, when this James's memory queue is
-     * not the one this extension reaches into, or when its queue is JMS but James binds no ConnectionFactory.
+     * Once, when James starts ({@code EtrnStartup}), else before the first release: checks that ETRN can take mail
+     * from the server's queue implementation and prepares it. Throws, which stops James with the message, when this
+     * James's memory queue is not the one this extension reaches into, or when its queue is JMS but James binds no
+     * ConnectionFactory.
      */
-    public void prepare() {
+    public synchronized void prepare() {
+        if (prepared) {
+            return;
+        }
         if (QueueClasses.isA(queueFactory, QueueClasses.MEMORY_FACTORY)) {
             try {
                 MemoryQueueSource.checkSupported(
@@ -63,6 +68,7 @@ public class QueueSources implements DeferredMailSources {
             JmsBackend broker = jms.orElseThrow(() -> noConnectionFactory(queueFactory));
             configuration.queues().forEach(broker::prepare);
         }
+        prepared = true;
     }
 
     private static IllegalStateException noConnectionFactory(Object queueOrFactory) {
@@ -82,6 +88,11 @@ public class QueueSources implements DeferredMailSources {
             ? (serves(node) ? ImmutableList.of(MailQueueName.of(node.name())) : ImmutableList.of())
             : configuration.queues();
         ImmutableList.Builder<DeferredMailSource> found = ImmutableList.builder();
+        try {
+            prepare();
+        } catch (RuntimeException e) {
+            throw new MailQueueException("ETRN cannot use James's queues", e);
+        }
         for (MailQueueName name : names) {
             try {
                 source(name).ifPresent(found::add);
