@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
-# Builds the extension and runs, in the foreground, the stock Apache James 3.8.1 memory server with ETRN:
-# conf/ from this repository, our jars in extensions-jars/, exactly as an admin installs them.
+# Builds the extension and runs, in the foreground, the stock Apache James 3.8.1 server with ETRN: conf/ from this
+# repository, our jars in extensions-jars/, exactly as an admin installs them. The mail queue is James's memory queue
+# (lost on restart), or with --queue activemq James's embedded ActiveMQ broker (kept under the instance folder).
 # Ctrl-C (or SIGTERM) stops it cleanly.
 set -euo pipefail
 
 usage() {
     cat <<USAGE
-Usage: ./james.sh [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build]
+Usage: ./james.sh [--queue memory|activemq] [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build]
+  --queue      memory (default): James's MemoryJamesServerMain, queued mail is lost on restart;
+               activemq: the same server with the queue in James's embedded ActiveMQ broker (KahaDB), kept across
+               restarts in the instance folder (var/store/activemq)
   --smtp       SMTP listener (default 127.0.0.1:2525, or \$ETRN_SMTP)
   --webadmin   WebAdmin listener (default 127.0.0.1:8000, or \$ETRN_WEBADMIN)
   --no-build   reuse the last build of the jars (james-server/target/james); conf/ is always the repository's
-Each SMTP port gets its own instance folder (james-server/target/instance-PORT), so two servers can run side by side.
+Each SMTP port gets its own instance folder (james-server/target/instance-PORT), so two servers can run side by side;
+starting again with the same --smtp reuses the folder, and with --queue activemq the mail queued in it.
 USAGE
 }
 
 smtp=${ETRN_SMTP:-127.0.0.1:2525}
 webadmin=${ETRN_WEBADMIN:-127.0.0.1:8000}
 build=1
+queue=memory
 while [ $# -gt 0 ]; do
     case "$1" in
+        --queue) queue=$2; shift 2 ;;
         --smtp) smtp=$2; shift 2 ;;
         --webadmin) webadmin=$2; shift 2 ;;
         --no-build) build=0; shift ;;
@@ -28,6 +35,11 @@ while [ $# -gt 0 ]; do
 done
 case "$smtp" in *:*) ;; *) echo "--smtp wants HOST:PORT" >&2; exit 2 ;; esac
 case "$webadmin" in *:*) ;; *) echo "--webadmin wants HOST:PORT" >&2; exit 2 ;; esac
+case "$queue" in
+    memory) main=org.apache.james.MemoryJamesServerMain ;;
+    activemq) main=org.jamesetrn.server.ActiveMQJamesServerMain ;;
+    *) echo "--queue wants memory or activemq" >&2; exit 2 ;;
+esac
 
 top=$(cd "$(dirname "$0")" && pwd)
 dist="$top/james-server/target/james"
@@ -44,9 +56,9 @@ cp -r "$top/conf" "$dist/extensions-jars" "$instance/"
 sed -i "s|<bind>[^<]*</bind>|<bind>${smtp}</bind>|" "$instance/conf/smtpserver.xml"
 sed -i -e "s|^host=.*|host=${webadmin%:*}|" -e "s|^port=.*|port=${webadmin##*:}|" "$instance/conf/webadmin.properties"
 
-echo "James with ETRN: SMTP on $smtp, WebAdmin on $webadmin, working directory $instance" >&2
+echo "James with ETRN ($queue queue): SMTP on $smtp, WebAdmin on $webadmin, working directory $instance" >&2
 exec java ${JAVA_OPTS:-} \
     -Dworking.directory="$instance" \
     -Dlogback.configurationFile="$instance/conf/logback.xml" \
     -cp "$dist/lib/*" \
-    org.apache.james.MemoryJamesServerMain
+    "$main"
