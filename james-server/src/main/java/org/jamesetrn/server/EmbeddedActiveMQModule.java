@@ -33,8 +33,10 @@ import com.google.inject.multibindings.ProvidesIntoSet;
  * {@code var/store/activemq/brokers/KahaDB}, mail bodies as blob files under {@code var/store/activemq/blob-transfer}),
  * James's {@link ActiveMQMailQueueFactory} as every {@code MailQueueFactory}, the {@code ConnectionFactory} of the
  * broker, its health check and queue metrics ({@code conf/activemq.properties}). These are the bindings of James's
- * own ActiveMQ queue module, which is not published for 3.8.1; one thing differs: the broker's KahaDB store is
- * {@link PrioritizedQueuesKahaDB}, which makes every queue dispatch by message priority.
+ * own ActiveMQ queue module, which is not published for 3.8.1. Two things differ: the broker's KahaDB store is
+ * {@link PrioritizedQueuesKahaDB}, which makes every queue dispatch by message priority, and the factory is
+ * {@link OneDequeueThreadQueues}, whose queues run James's dequeue loop on one thread each (a James 3.8.1 defect
+ * otherwise leaves mail stuck in flight under load).
  */
 public class EmbeddedActiveMQModule extends AbstractModule {
     private static final String CONFIGURATION_FILE = "activemq";
@@ -44,7 +46,8 @@ public class EmbeddedActiveMQModule extends AbstractModule {
         bind(PersistenceAdapter.class).to(PrioritizedQueuesKahaDB.class);
         bind(PrioritizedQueuesKahaDB.class).in(Scopes.SINGLETON);
         bind(EmbeddedActiveMQ.class).in(Scopes.SINGLETON);
-        bind(ActiveMQMailQueueFactory.class).in(Scopes.SINGLETON);
+        bind(ActiveMQMailQueueFactory.class).to(OneDequeueThreadQueues.class);
+        bind(OneDequeueThreadQueues.class).in(Scopes.SINGLETON);
         bind(ActiveMQMetricCollector.class).to(ActiveMQMetricCollectorImpl.class);
         bind(ActiveMQMetricCollectorImpl.class).in(Scopes.SINGLETON);
         Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(ActiveMQHealthCheck.class);

@@ -21,6 +21,10 @@ import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
  * starts, inside James's {@code EmbeddedActiveMQ}, which offers no hook. ActiveMQ hands the broker to its persistence
  * adapter ({@code BrokerServiceAware}) when the adapter is set, before the broker starts: that is where the policy is
  * set, once, through ActiveMQ's public {@link PolicyMap} API, unless the broker already has one.</p>
+ *
+ * <p>A policy entry brings ActiveMQ's defaults for everything else, which match a broker without policy except one:
+ * a queue browser would see only {@code maxBrowsePageSize} (400) messages, where without a policy it sees every
+ * paged-in one. James browses to list and count a queue (WebAdmin), so the entry lifts that limit.</p>
  */
 public class PrioritizedQueuesKahaDB extends KahaDBPersistenceAdapter {
     @Override
@@ -30,6 +34,7 @@ public class PrioritizedQueuesKahaDB extends KahaDBPersistenceAdapter {
             PolicyEntry everyQueue = new PolicyEntry();
             everyQueue.setQueue(">");
             everyQueue.setPrioritizedMessages(true);
+            everyQueue.setMaxBrowsePageSize(Integer.MAX_VALUE);
             PolicyMap policy = new PolicyMap();
             policy.setPolicyEntries(List.of(everyQueue));
             broker.setDestinationPolicy(policy);
