@@ -18,6 +18,7 @@ import org.jamesetrn.kit.EtrnExtension;
 import org.jamesetrn.kit.JamesInstance;
 import org.jamesetrn.kit.JamesProcess;
 import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.ProbeQueues;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.WebAdmin;
 
@@ -25,21 +26,19 @@ import org.jamesetrn.kit.WebAdmin;
  * The assembled stock James memory server (james-server/target/james: lib/, conf/, extensions-jars/) started as a
  * separate process by the kit's {@link JamesProcess}, the way ./james.sh starts it, in its own working directory
  * with a copy of conf/ and these benchmark overrides only: loopback ports, the smarthost route's gatewayPort pointed
- * at the sink, the ETRN rate limit off (the benchmark sends hundreds of ETRNs on one connection), and the
- * benchmark-only WebAdmin route (org.jamesetrn.bench.probe) that fills a queue with deferred mail, added to the
- * routes conf/ ships. Without the extension, the ETRN handler, its module, its jars and its WebAdmin route are left
- * out.
+ * at the sink, the ETRN rate limit off (the benchmark sends hundreds of ETRNs on one connection), and the kit's
+ * queue probe ({@link ProbeQueues}: a WebAdmin route that fills a queue with deferred mail), added to the routes
+ * conf/ ships. Without the extension, the ETRN handler, its module, its jars and its WebAdmin route are left out.
  */
 final class JamesServer implements AutoCloseable {
-    /** Named, not referenced: the harness never loads it (it needs James's classes, which only the server has). */
-    private static final String PROBE_ROUTES = "org.jamesetrn.bench.probe.BenchQueueRoutes";
-
     private final JamesProcess process;
     private final WebAdmin webAdmin;
+    private final ProbeQueues queues;
 
     private JamesServer(JamesProcess process) {
         this.process = process;
         this.webAdmin = new WebAdmin(process.webAdminPort(), Duration.ofMinutes(5));
+        this.queues = new ProbeQueues(webAdmin);
     }
 
     /** A fresh instance in {@code workDir} and the server started on it; one that does not come up is stopped. */
@@ -55,22 +54,13 @@ final class JamesServer implements AutoCloseable {
         } else {
             extension.removeFrom(instance.conf());
         }
-        instance.addExtensionJar(probeJar, "etrn-bench-probe.jar").addWebAdminRoute(PROBE_ROUTES);
-        WebAdmin probe = new WebAdmin(instance.webAdminPort(), Duration.ofSeconds(5));
+        ProbeQueues.installInto(instance, probeJar);
+        ProbeQueues probe = new ProbeQueues(new WebAdmin(instance.webAdminPort(), Duration.ofSeconds(5)));
         JamesProcess process = JamesProcess.on(instance, repository.serverLib())
             .jvmOptions(jvmOptions)
-            .readyWhen(() -> probeAnswers(probe))
+            .readyWhen(() -> probe.answers(Bench.QUEUE))
             .start();
         return new JamesServer(process);
-    }
-
-    /** The probe route is loaded and the queue it serves exists. */
-    private static boolean probeAnswers(WebAdmin probe) {
-        try {
-            return probe.get("/bench/queues/" + Bench.QUEUE).statusCode() == 200;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 
     int smtpPort() {
@@ -83,25 +73,15 @@ final class JamesServer implements AutoCloseable {
 
     /** Enqueues {@code count} deferred mails (1 hour delay) round robin over {@code domains}; returns milliseconds. */
     long fillDeferred(String queue, int count, String domains, String prefix) throws Exception {
-        int done = 0;
-        long start = System.nanoTime();
-        while (done < count) {
-            int batch = Math.min(20_000, count - done);
-            check(webAdmin.post("/bench/queues/" + queue + "/deferred?count=" + batch
-                + "&domains=" + domains + "&prefix=" + prefix + "-" + done));
-            done += batch;
-        }
-        return (System.nanoTime() - start) / 1_000_000;
+        return queues.fillDeferred(queue, count, domains, prefix);
     }
 
     long size(String queue) throws Exception {
-        HttpResponse<String> response = webAdmin.get("/bench/queues/" + queue);
-        check(response);
-        return jsonNumber(response.body(), "size");
+        return queues.size(queue);
     }
 
     void clear(String queue) throws Exception {
-        check(webAdmin.delete("/bench/queues/" + queue));
+        queues.clear(queue);
     }
 
     /** James's own WebAdmin flush: every delayed mail of the queue is re-enqueued for immediate delivery. */
@@ -164,20 +144,6 @@ final class JamesServer implements AutoCloseable {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(60, TimeUnit.SECONDS);
         return out;
-    }
-
-    private static void check(HttpResponse<String> response) {
-        if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException(response.request().uri() + " -> " + response.statusCode() + " " + response.body());
-        }
-    }
-
-    static long jsonNumber(String json, String key) {
-        Matcher matcher = Pattern.compile("\"" + key + "\"\\s*:\\s*(\\d+)").matcher(json);
-        if (!matcher.find()) {
-            throw new IllegalStateException("no " + key + " in " + json);
-        }
-        return Long.parseLong(matcher.group(1));
     }
 
     @Override

@@ -18,6 +18,11 @@ import java.util.function.BooleanSupplier;
 public final class JamesProcess implements AutoCloseable {
     /** The stock memory server's main class, the one ./james.sh runs. */
     public static final String MEMORY_SERVER = "org.apache.james.MemoryJamesServerMain";
+    /**
+     * The same server with its mail queue in James's embedded ActiveMQ broker, kept in the instance folder
+     * ({@code ./james.sh --queue activemq}; james-server's jar, in the same lib/).
+     */
+    public static final String ACTIVEMQ_SERVER = "org.jamesetrn.server.ActiveMQJamesServerMain";
 
     /** How to launch: main class, JVM options, readiness. */
     public static final class Builder {

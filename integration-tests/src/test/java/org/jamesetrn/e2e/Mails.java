@@ -28,8 +28,13 @@ final class Mails {
      * by envelope only.
      */
     static List<String> send(EtrnRelay relay, String domain, int count) {
+        return send(relay.smtpPort(), domain, count);
+    }
+
+    /** The same, to the relay listening for SMTP on this port (a relay in another process). */
+    static List<String> send(int smtpPort, String domain, int count) {
         List<String> messageIds = new ArrayList<>();
-        try (SmtpClient client = relay.connect()) {
+        try (SmtpClient client = EtrnRelay.connect(smtpPort)) {
             for (int i = 0; i < count; i++) {
                 String id = UUID.randomUUID().toString();
                 String messageId = "<" + id + "@e2e.test>";
