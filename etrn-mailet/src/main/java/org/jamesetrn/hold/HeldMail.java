@@ -8,6 +8,7 @@ import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
+import org.jamesetrn.release.ProbeOutcomes;
 
 /**
  * The attributes a held mail carries, in the hold and on the copies released from it. They travel with the copy
@@ -58,6 +59,17 @@ public final class HeldMail {
 
     static boolean warned(Mail mail) {
         return mail.getAttribute(WARNED).flatMap(attribute -> attribute.getValue().valueAs(Boolean.class)).orElse(false);
+    }
+
+    /**
+     * Removes every attribute of the hold and of a release from a mail that is no longer a held mail's copy: the mail
+     * sent for a DSN, or after its outcome was recorded. Otherwise the DSN that DSNBounce builds from it (attributes
+     * included) would be taken, once delivered, for the held mail itself.
+     */
+    static void strip(Mail mail) {
+        for (AttributeName name : new AttributeName[] {SINCE, GENERATION, ROOT, DOMAIN, KEY, WARNED, CLAIM, ProbeOutcomes.PROBE}) {
+            mail.removeAttribute(name);
+        }
     }
 
     static void set(Mail mail, AttributeName name, String value) {

@@ -20,6 +20,7 @@ import org.apache.james.mailrepository.api.MailRepository;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
 import org.apache.mailet.Mail;
+import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.InvalidNodeException;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.node.NodeSyntax;
@@ -44,13 +45,27 @@ final class Hold {
 
     private final HoldSettings settings;
     private final MailRepositoryStore store;
+    private final ReleaseClaims claims;
+    private final MailetContext mailetContext;
     private final Set<String> domains = ConcurrentHashMap.newKeySet();
     private final Striped<Lock> locks = Striped.lock(64);
 
-    Hold(HoldSettings settings, MailRepositoryStore store, FileSystem fileSystem) {
+    Hold(HoldSettings settings, MailRepositoryStore store, FileSystem fileSystem, ReleaseClaims claims,
+         MailetContext mailetContext) {
         this.settings = settings;
         this.store = store;
+        this.claims = claims;
+        this.mailetContext = mailetContext;
         discover(fileSystem);
+    }
+
+    ReleaseClaims claims() {
+        return claims;
+    }
+
+    /** Where released copies and DSN copies are sent. */
+    MailetContext mailetContext() {
+        return mailetContext;
     }
 
     HoldSettings settings() {

@@ -45,15 +45,14 @@ final class HoldRetention implements Runnable {
     private final Clock clock;
     private final Map<String, Instant> lastRetry = new ConcurrentHashMap<>();
 
-    HoldRetention(Hold hold, ReleaseClaims claims, MailetContext mailetContext, Provider<DeferredMailRelease> release) {
-        this(hold, claims, mailetContext, release, Clock.systemUTC());
+    HoldRetention(Hold hold, Provider<DeferredMailRelease> release) {
+        this(hold, release, Clock.systemUTC());
     }
 
-    HoldRetention(Hold hold, ReleaseClaims claims, MailetContext mailetContext, Provider<DeferredMailRelease> release,
-                  Clock clock) {
+    HoldRetention(Hold hold, Provider<DeferredMailRelease> release, Clock clock) {
         this.hold = hold;
-        this.claims = claims;
-        this.mailetContext = mailetContext;
+        this.claims = hold.claims();
+        this.mailetContext = hold.mailetContext();
         this.release = release;
         this.clock = clock;
     }
@@ -111,13 +110,17 @@ final class HoldRetention implements Runnable {
         if (!claims.claim(entry.generation, token)) {
             return; // a delivery attempt is under way: its outcome decides
         }
-        mail.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(
+        Mail expired = mail.duplicate();
+        HeldMail.strip(expired);
+        expired.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(
             "held for ETRN longer than " + expireAfter + " without the site " + entry.domain + " asking for it")));
         try {
-            mailetContext.sendMail(mail, hold.settings().expiredProcessor());
+            mailetContext.sendMail(expired, hold.settings().expiredProcessor());
         } catch (MessagingException | RuntimeException e) {
             claims.abandon(entry.generation, token);
             throw e;
+        } finally {
+            LifecycleUtil.dispose(expired);
         }
         hold.removeIf(entry);
         claims.end(entry.generation);
@@ -132,6 +135,7 @@ final class HoldRetention implements Runnable {
             return;
         }
         Mail copy = mail.duplicate();
+        HeldMail.strip(copy);
         try {
             copy.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(
                 "held for ETRN since " + since + " until the site " + entry.domain + " asks for it")));

@@ -13,6 +13,7 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailSource;
+import org.jamesetrn.release.ItemSelection;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.SourceFigures;
 import org.slf4j.Logger;
@@ -32,14 +33,10 @@ final class HoldSource implements DeferredMailSource {
 
     private final Hold hold;
     private final String domain;
-    private final ReleaseClaims claims;
-    private final MailetContext mailetContext;
 
-    HoldSource(Hold hold, String domain, ReleaseClaims claims, MailetContext mailetContext) {
+    HoldSource(Hold hold, String domain) {
         this.hold = hold;
         this.domain = domain;
-        this.claims = claims;
-        this.mailetContext = mailetContext;
     }
 
     @Override
@@ -68,56 +65,21 @@ final class HoldSource implements DeferredMailSource {
         return tally.of(SourceFigures.Kind.HOLD, name(), tally.oldest().map(since -> since.plus(hold.settings().expireAfter())));
     }
 
-    private final class HeldSelection implements Selection {
-        private final List<MailKey> keys;
-
+    private final class HeldSelection extends ItemSelection<MailKey> {
         HeldSelection(List<MailKey> keys) {
-            this.keys = ImmutableList.copyOf(keys);
+            super(keys);
         }
 
+        /** Its outcome comes from the mailets: ReleaseOutcome (delivered, bounced), HoldForEtrn (back). */
         @Override
-        public long count() {
-            return keys.size();
+        protected ProbeWatch watch(MailKey key, ProbeOutcomes.Probe probe) {
+            return ProbeWatch.BLIND;
         }
 
+        /** Claims the held mail and hands a copy to the release processor; false if it is not ours to send now. */
         @Override
-        public long dispatch() throws MessagingException {
-            long dispatched = 0;
-            for (MailKey key : keys) {
-                if (dispatch(key, Optional.empty())) {
-                    dispatched++;
-                }
-            }
-            return dispatched;
-        }
-
-        @Override
-        public Optional<ProbeWatch> dispatchProbe(ProbeOutcomes.Probe probe) throws MessagingException {
-            for (MailKey key : keys) {
-                if (dispatch(key, Optional.of(probe))) {
-                    // Its outcome comes from the mailets: ReleaseOutcome (delivered, bounced), HoldForEtrn (back).
-                    return Optional.of(ProbeWatch.BLIND);
-                }
-            }
-            return Optional.empty();
-        }
-
-        @Override
-        public void abandon() {
-            // nothing claimed yet
-        }
-
-        /**
-         * The entry, or null when it is gone or cannot be read now. James's file repository lists a key before its
-         * files are written: an entry being held at this instant is skipped (the next release takes it).
-         */
-        private Mail readable(MailKey key) {
-            return hold.retrieve(domain, key).orElse(null);
-        }
-
-        /** Claims the entry's current generation and hands a copy to the release processor; false if not ours. */
-        private boolean dispatch(MailKey key, Optional<ProbeOutcomes.Probe> probe) throws MessagingException {
-            Mail mail = readable(key);
+        protected boolean dispatch(MailKey key, Optional<ProbeOutcomes.Probe> probe) throws MessagingException {
+            Mail mail = hold.retrieve(domain, key).orElse(null);
             if (mail == null) {
                 return false; // delivered, expired or reprocessed since the selection, or being written
             }
@@ -128,10 +90,10 @@ final class HoldSource implements DeferredMailSource {
                     return false;
                 }
                 String token = UUID.randomUUID().toString();
-                if (!claims.claim(generation.get(), token)) {
+                if (!hold.claims().claim(generation.get(), token)) {
                     // An attempt is under way (another release, retryEvery, a reprocess); or the mail left the hold
                     // already and this entry is a leftover of a crash or of James's reprocess: removed now.
-                    if (claims.isEnded(generation.get())) {
+                    if (hold.claims().isEnded(generation.get())) {
                         HeldMail.entry(mail).ifPresent(hold::removeQuietly);
                     }
                     return false;
@@ -141,9 +103,9 @@ final class HoldSource implements DeferredMailSource {
                 probe.ifPresentOrElse(p -> mail.setAttribute(ProbeOutcomes.tag(p.id())),
                     () -> mail.removeAttribute(ProbeOutcomes.PROBE));
                 try {
-                    mailetContext.sendMail(mail, hold.settings().releaseProcessor());
+                    hold.mailetContext().sendMail(mail, hold.settings().releaseProcessor());
                 } catch (MessagingException | RuntimeException e) {
-                    claims.abandon(generation.get(), token);
+                    hold.claims().abandon(generation.get(), token);
                     throw e;
                 }
                 return true;

@@ -21,7 +21,7 @@ import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.DeferredMailSource;
-import org.jamesetrn.release.DeferredMailSources;
+import org.jamesetrn.release.DomainSources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +34,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
  * covers. Each hold's retention (expiry, the "delayed" warning, {@code retryEvery}) runs here on one scheduler thread.
  */
 @Singleton
-public class Holds implements DeferredMailSources, Closeable {
+public class Holds extends DomainSources implements Closeable {
     private static final Logger LOGGER = LoggerFactory.getLogger(Holds.class);
 
     private final MailRepositoryStore store;
@@ -67,8 +67,8 @@ public class Holds implements DeferredMailSources, Closeable {
     }
 
     private Hold start(HoldSettings settings) {
-        Hold hold = new Hold(settings, store, fileSystem);
-        HoldRetention job = new HoldRetention(hold, claims, mailetContext, release);
+        Hold hold = new Hold(settings, store, fileSystem, claims, mailetContext);
+        HoldRetention job = new HoldRetention(hold, release);
         long every = settings.checkEvery().toMillis();
         retention.scheduleWithFixedDelay(job, every, every, TimeUnit.MILLISECONDS);
         LOGGER.info("Holding mail for ETRN under {} ({} domains already held); released mail goes to processor {}; "
@@ -90,17 +90,9 @@ public class Holds implements DeferredMailSources, Closeable {
     }
 
     @Override
-    public boolean serves(Node node) {
-        return node.kind() != Node.Kind.QUEUE;
-    }
-
-    @Override
-    public List<DeferredMailSource> sourcesFor(Node node) {
-        if (node.kind() == Node.Kind.QUEUE) {
-            return ImmutableList.of();
-        }
+    protected List<DeferredMailSource> domainSources(Node node) {
         return holds.values().stream()
-            .flatMap(hold -> hold.domainsOf(node).stream().map(domain -> new HoldSource(hold, domain, claims, mailetContext)))
+            .flatMap(hold -> hold.domainsOf(node).stream().map(domain -> new HoldSource(hold, domain)))
             .collect(ImmutableList.toImmutableList());
     }
 

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * Records how a delivery attempt ended, for the mail released by ETRN: {@code <outcome>delivered</outcome>} in the
  * processor RemoteDelivery's {@code onSuccess} names, {@code <outcome>bounced</outcome>} before DSNBounce in its bounce
  * processor (permanent failures). A held mail leaves its hold (its entry is removed, its claim ended); a probe reports
- * its outcome to the release waiting for it. The mail itself goes on unchanged: end the delivered processor with
- * {@code Null}, let the bounce processor's DSNBounce follow. With this mailet in the mail container, releases probe
+ * its outcome to the release waiting for it. The mail then goes on without the hold's attributes: end the delivered
+ * processor with {@code Null}, let the bounce processor's DSNBounce follow. With this mailet in the mail container, releases probe
  * first.
  */
 public class ReleaseOutcome extends GenericMailet {
@@ -68,6 +68,7 @@ public class ReleaseOutcome extends GenericMailet {
         } finally {
             // After the entry left: the rest of the release then no longer finds the probe in the hold.
             probes.report(mail, outcome);
+            HeldMail.strip(mail); // the DSN DSNBounce builds from a bounced mail must not pass for it
         }
     }
 

@@ -23,18 +23,19 @@ final class ClientAudit {
         this.metricFactory = metricFactory;
     }
 
+    /** The line first, then the counters: whoever sees a counter move finds the line written. */
     void record(RequestReport report) {
         RequestResult result = report.result();
-        metricFactory.generate(result.outcome().metricName()).increment();
-        if (report.gaveUp()) {
-            metricFactory.generate(GAVE_UP_METRIC).increment();
-        }
         try (MDC.MDCCloseable relay = MDC.putCloseable("etrn.relay", result.relay().name());
              MDC.MDCCloseable node = MDC.putCloseable("etrn.node", result.node().asString());
              MDC.MDCCloseable outcome = MDC.putCloseable("etrn.outcome", result.outcome().label())) {
             LOGGER.info("ETRN to relay {} node {}: {}; {}{} ({}, attempt {} of {}){}", result.relay(), result.node(),
                 result.reply().orElse(result.reason()), result.outcome().label().replace('_', ' '), count(result), report.trigger(),
                 report.attempt(), report.attempts(), next(report));
+        }
+        metricFactory.generate(result.outcome().metricName()).increment();
+        if (report.gaveUp()) {
+            metricFactory.generate(GAVE_UP_METRIC).increment();
         }
     }
 

@@ -8,9 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Poll;
 import org.jamesetrn.kit.Ports;
@@ -50,15 +52,20 @@ public final class Bench {
         long start = System.nanoTime();
         try (CustomerMx sink = new CustomerMx(Ports.free())) {
             sink.start();
-            if (!options.postfixOnly) {
+            if (!options.postfixOnly && !options.holdOnly) {
                 try (JamesServer james = james(true, sink, "james")) {
                     log("James with ETRN started (pid " + james.pid() + "), sink on 127.0.0.1:" + sink.port());
                     latencyAndSelectivity(james, sink);
                     deliveries(james, sink);
                 }
             }
-            if (options.memory && !options.postfixOnly) {
+            if (options.memory && !options.postfixOnly && !options.holdOnly) {
                 memory(sink);
+            }
+            if (options.hold && !options.postfixOnly) {
+                HoldRuns hold = new HoldRuns(options, (name, mx, edits, jvmOptions) -> james(true, mx, name, edits, jvmOptions));
+                hold.run(sink);
+                report.hold = hold;
             }
             if (options.postfix) {
                 postfix(sink);
@@ -73,10 +80,15 @@ public final class Bench {
     }
 
     private JamesServer james(boolean withExtension, CustomerMx sink, String name, String... jvmOptions) throws Exception {
+        return james(withExtension, sink, name, conf -> { }, jvmOptions);
+    }
+
+    private JamesServer james(boolean withExtension, CustomerMx sink, String name, Consumer<Conf> edits,
+                              String... jvmOptions) throws Exception {
         List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.heap));
         jvm.addAll(List.of(jvmOptions));
         return JamesServer.start(Repository.at(options.repo), options.workDir.resolve(name), options.probeJar, withExtension,
-            sink.port(), jvm);
+            sink.port(), jvm, edits);
     }
 
     /** Scenarios 1 and 3 at each size: the queue holds 0, 10,000 or 100,000 other deferred mails. */
@@ -157,24 +169,30 @@ public final class Bench {
 
     /** One ETRN for the node and its deliveries; an incomplete run clears the queue if {@code clearOnMiss}. */
     private boolean etrnRun(JamesServer james, CustomerMx sink, DeliveryRuns runs, int n, boolean clearOnMiss) throws Exception {
+        boolean complete = etrnRun(james, sink, runs, NODE, n);
+        if (!complete && clearOnMiss) {
+            james.clear(QUEUE);
+        }
+        return complete;
+    }
+
+    /** One ETRN for {@code node} and its n deliveries: reply, handed back (the engine's last line), first and last. */
+    static boolean etrnRun(JamesServer james, CustomerMx sink, DeliveryRuns runs, String node, int n) throws Exception {
         boolean complete;
         try (SmtpClient client = connect(james.smtpPort())) {
             sink.forget();
             long logOffset = james.logLength();
             long startMillis = System.currentTimeMillis();
             long start = System.nanoTime();
-            SmtpClient.Reply reply = client.command("ETRN " + NODE);
-            complete = reply.positive() && awaitNodeDeliveries(sink, n);
+            SmtpClient.Reply reply = client.command("ETRN " + node);
+            complete = reply.positive() && awaitNodeDeliveries(sink, node, n);
             runs.add(reply.nanos(), reply.last(), sink, start, complete);
-            long released = james.releaseLoggedAtMillis(logOffset, NODE);
+            long released = james.releaseLoggedAtMillis(logOffset, node);
             if (released > 0) {
                 runs.release.add(Math.max(0, released - startMillis) * 1_000_000L);
             }
             if (!complete) {
-                log("ETRN run incomplete: reply " + reply.last() + ", " + sink.deliveryCount(NODE) + "/" + n + " delivered");
-                if (clearOnMiss) {
-                    james.clear(QUEUE);
-                }
+                log("ETRN run incomplete: reply " + reply.last() + ", " + sink.deliveryCount(node) + "/" + n + " delivered");
             }
         }
         awaitQuiet(sink, 100);
@@ -198,7 +216,11 @@ public final class Bench {
 
     /** Waits until {@code n} deliveries for the node arrived or the time allowed for n passed; returns whether they did. */
     private static boolean awaitNodeDeliveries(CustomerMx sink, int n) throws InterruptedException {
-        return Poll.until(Duration.ofMillis(30_000L + 30L * n), Duration.ofMillis(2), () -> sink.deliveryCount(NODE) >= n);
+        return awaitNodeDeliveries(sink, NODE, n);
+    }
+
+    private static boolean awaitNodeDeliveries(CustomerMx sink, String node, int n) throws InterruptedException {
+        return Poll.until(Duration.ofMillis(30_000L + 30L * n), Duration.ofMillis(2), () -> sink.deliveryCount(node) >= n);
     }
 
     /** Waits until no delivery arrived for {@code quietMillis}: lets stray deliveries show before counting them. */
@@ -291,6 +313,9 @@ public final class Bench {
         boolean postfix;
         boolean postfixOnly;
         boolean memory = true;
+        boolean hold = true;
+        boolean holdOnly;
+        int holdOthers = 100_000;
         Path repo = Path.of(".").toAbsolutePath().normalize();
         Path out;
         Path workDir;
@@ -328,6 +353,12 @@ public final class Bench {
                     case "--no-memory":
                         options.memory = false;
                         break;
+                    case "--no-hold":
+                        options.hold = false;
+                        break;
+                    case "--hold-only":
+                        options.holdOnly = true;
+                        break;
                     case "--repo":
                         options.repo = Path.of(rest.remove(0)).toAbsolutePath().normalize();
                         break;
@@ -355,6 +386,7 @@ public final class Bench {
                 options.runsSmall = 2;
                 options.runsLarge = 1;
                 options.memoryMails = 10_000;
+                options.holdOthers = 10_000;
             }
             if (options.out == null) {
                 options.out = options.repo.resolve(options.quick ? "bench/results-quick.md" : "bench/results.md");

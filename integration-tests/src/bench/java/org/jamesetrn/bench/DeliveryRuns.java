@@ -9,6 +9,7 @@ import org.jamesetrn.kit.CustomerMx;
 /** Repeated release runs of one case: how fast the trigger answered, when the first and last mail arrived. */
 final class DeliveryRuns {
     final String label;
+    final String node;
     final Stats reply = new Stats();
     /** ETRN sent → the engine's log line saying every selected mail is re-enqueued (1 ms resolution). */
     final Stats release = new Stats();
@@ -23,8 +24,13 @@ final class DeliveryRuns {
     String othersLeft = "";
 
     DeliveryRuns(String label, long mails) {
+        this(label, mails, Bench.NODE);
+    }
+
+    DeliveryRuns(String label, long mails, String node) {
         this.label = label;
         this.mails = mails;
+        this.node = node;
     }
 
     /** One run: its trigger's reply and what the sink received since it was told to forget. */
@@ -34,7 +40,7 @@ final class DeliveryRuns {
         if (!complete) {
             incomplete++;
         }
-        long forNode = sink.deliveryCount(Bench.NODE);
+        long forNode = sink.deliveryCount(node);
         if (forNode > 0) {
             first.add(sink.firstDeliveryNanos() - startNanos);
             if (complete) {

@@ -11,14 +11,16 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.EtrnExtension;
 import org.jamesetrn.kit.JamesInstance;
 import org.jamesetrn.kit.JamesProcess;
 import org.jamesetrn.kit.Ports;
-import org.jamesetrn.kit.ProbeQueues;
+import org.jamesetrn.kit.ProbeRoutes;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.WebAdmin;
 
@@ -27,23 +29,30 @@ import org.jamesetrn.kit.WebAdmin;
  * separate process by the kit's {@link JamesProcess}, the way ./james.sh starts it, in its own working directory
  * with a copy of conf/ and these benchmark overrides only: loopback ports, the smarthost route's gatewayPort pointed
  * at the sink, the ETRN rate limit off (the benchmark sends hundreds of ETRNs on one connection), and the kit's
- * queue probe ({@link ProbeQueues}: a WebAdmin route that fills a queue with deferred mail), added to the routes
- * conf/ ships. Without the extension, the ETRN handler, its module, its jars and its WebAdmin route are left out.
+ * probe routes ({@link ProbeRoutes}: they fill a queue with deferred mail and the hold with held mail), added to the
+ * routes conf/ ships. Without the extension, the ETRN handler, its module, its jars and its WebAdmin route are left
+ * out. The main class is the memory server's, or the ActiveMQ server's ({@link JamesProcess#ACTIVEMQ_SERVER}).
  */
 final class JamesServer implements AutoCloseable {
     private final JamesProcess process;
     private final WebAdmin webAdmin;
-    private final ProbeQueues queues;
+    private final ProbeRoutes probe;
 
     private JamesServer(JamesProcess process) {
         this.process = process;
         this.webAdmin = new WebAdmin(process.webAdminPort(), Duration.ofMinutes(5));
-        this.queues = new ProbeQueues(webAdmin);
+        this.probe = new ProbeRoutes(webAdmin);
     }
 
     /** A fresh instance in {@code workDir} and the server started on it; one that does not come up is stopped. */
     static JamesServer start(Repository repository, Path workDir, Path probeJar, boolean withExtension, int sinkPort,
-                             List<String> jvmOptions) throws Exception {
+                             List<String> jvmOptions, Consumer<Conf> edits) throws Exception {
+        return start(repository, workDir, probeJar, withExtension, sinkPort, jvmOptions, edits, JamesProcess.MEMORY_SERVER);
+    }
+
+    /** The same with another main class of the assembled server's lib/ (the ActiveMQ server). */
+    static JamesServer start(Repository repository, Path workDir, Path probeJar, boolean withExtension, int sinkPort,
+                             List<String> jvmOptions, Consumer<Conf> edits, String mainClass) throws Exception {
         JamesInstance instance = JamesInstance.create(workDir, repository.assembledServer().resolve("conf"))
             .listenOn(Ports.free(), Ports.free())
             .gatewayPort(sinkPort);
@@ -54,9 +63,11 @@ final class JamesServer implements AutoCloseable {
         } else {
             extension.removeFrom(instance.conf());
         }
-        ProbeQueues.installInto(instance, probeJar);
-        ProbeQueues probe = new ProbeQueues(new WebAdmin(instance.webAdminPort(), Duration.ofSeconds(5)));
+        ProbeRoutes.installInto(instance, probeJar);
+        edits.accept(instance.conf());
+        ProbeRoutes probe = new ProbeRoutes(new WebAdmin(instance.webAdminPort(), Duration.ofSeconds(5)));
         JamesProcess process = JamesProcess.on(instance, repository.serverLib())
+            .mainClass(mainClass)
             .jvmOptions(jvmOptions)
             .readyWhen(() -> probe.answers(Bench.QUEUE))
             .start();
@@ -73,15 +84,30 @@ final class JamesServer implements AutoCloseable {
 
     /** Enqueues {@code count} deferred mails (1 hour delay) round robin over {@code domains}; returns milliseconds. */
     long fillDeferred(String queue, int count, String domains, String prefix) throws Exception {
-        return queues.fillDeferred(queue, count, domains, prefix);
+        return probe.fillDeferred(queue, count, domains, prefix);
+    }
+
+    /** Sends mails into the spool at the hold's processor (etrn-hold), where HoldForEtrn holds them. */
+    void hold(int count, String domains, String prefix) throws Exception {
+        probe.hold(count, domains, prefix);
+    }
+
+    /** Stores mails straight into James's repositories under {@code root}, without the extension. */
+    void store(String root, int count, String domains, String prefix) throws Exception {
+        probe.store(root, count, domains, prefix);
+    }
+
+    /** The mails in every repository under the root. */
+    long held(String root) throws Exception {
+        return probe.held(root);
     }
 
     long size(String queue) throws Exception {
-        return queues.size(queue);
+        return probe.size(queue);
     }
 
     void clear(String queue) throws Exception {
-        queues.clear(queue);
+        probe.clear(queue);
     }
 
     /** James's own WebAdmin flush: every delayed mail of the queue is re-enqueued for immediate delivery. */
@@ -111,7 +137,12 @@ final class JamesServer implements AutoCloseable {
 
     /** How many releases for {@code node} the engine logged after {@code fromOffset}. */
     long releasesLogged(long fromOffset, String node) throws IOException {
-        Matcher line = Pattern.compile("Release of node " + Pattern.quote(node) + ": \\d+ deferred mails selected,")
+        return releaseLinesLogged(fromOffset, node, "\\d+ deferred mails selected,");
+    }
+
+    /** How many of the engine's lines for {@code node} after {@code fromOffset} go on with {@code what} (a regex). */
+    long releaseLinesLogged(long fromOffset, String node, String what) throws IOException {
+        Matcher line = Pattern.compile("Release of node " + Pattern.quote(node) + ": " + what)
             .matcher(process.logSince(fromOffset));
         long count = 0;
         while (line.find()) {

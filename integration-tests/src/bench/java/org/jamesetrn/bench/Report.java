@@ -37,6 +37,7 @@ final class Report {
     final Map<Integer, DeliveryRuns> postfixDeliveries = new LinkedHashMap<>();
     final Map<String, long[]> memory = new LinkedHashMap<>();
     long rssUnderLoadKib = -1;
+    HoldRuns hold;
     String postfixVersion;
     String postfixNote;
     double totalSeconds;
@@ -58,7 +59,7 @@ final class Report {
             .append("the `outgoing-smarthost` gateway pointed at the sink, ETRN rate limit off). RemoteDelivery as shipped: ")
             .append("4 delivery threads on `outgoing-smarthost`, retries 1 h .. 16 h.\n");
         md.append("- Deferred mail: enqueued directly into `").append(Bench.QUEUE).append("` by a benchmark-only WebAdmin route ")
-            .append("(org.jamesetrn.bench.probe.BenchQueueRoutes) through the MailQueueFactory RemoteDelivery uses, each mail ")
+            .append("(the test kit's org.jamesetrn.kit.probe.QueueRoutes) through the MailQueueFactory RemoteDelivery uses, each mail ")
             .append("as RemoteDelivery leaves it after one failed attempt: state error, delivery_retry_count 1, low priority, ")
             .append("1 hour delay. Others: recipients in 50 domains other-N.example, in the same queue.\n");
         md.append("- Sink: loopback SMTP server in the benchmark process, PIPELINING, keeps no message body. ")
@@ -115,6 +116,11 @@ final class Report {
         if (rssUnderLoadKib > 0) {
             md.append("\n(After scenarios 1 and 3 with 100,000 queued, the server used ").append(mib(rssUnderLoadKib))
                 .append(" RSS.)\n");
+        }
+
+        if (hold != null) {
+            md.append('\n');
+            hold.render(md);
         }
 
         md.append("\n## Targets (issue 6)\n\n| target | measured | result |\n|---|---|---|\n");

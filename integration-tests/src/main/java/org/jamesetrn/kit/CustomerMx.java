@@ -59,17 +59,24 @@ public final class CustomerMx implements AutoCloseable {
         private final List<String> recipients;
         private final long nanos;
         private final String dsnAction;
+        private final String originalMessageId;
 
-        Delivery(String messageId, List<String> recipients, long nanos, String dsnAction) {
+        Delivery(String messageId, List<String> recipients, long nanos, String dsnAction, String originalMessageId) {
             this.messageId = messageId;
             this.recipients = Collections.unmodifiableList(new ArrayList<>(recipients));
             this.nanos = nanos;
             this.dsnAction = dsnAction;
+            this.originalMessageId = originalMessageId;
         }
 
         /** The DSN's action (lower case) when the message is a delivery status notification; empty otherwise. */
         public Optional<String> dsnAction() {
             return Optional.ofNullable(dsnAction);
+        }
+
+        /** For a DSN that returns the original message (or its headers), that message's Message-ID. */
+        public Optional<String> originalMessageId() {
+            return dsnAction().flatMap(action -> Optional.ofNullable(originalMessageId));
         }
 
         public String messageId() {
@@ -312,9 +319,9 @@ public final class CustomerMx implements AutoCloseable {
         }
     }
 
-    private void record(String messageId, List<String> recipients, String dsnAction) {
+    private void record(String messageId, List<String> recipients, String dsnAction, String originalMessageId) {
         long now = System.nanoTime();
-        deliveries.add(new Delivery(messageId, recipients, now, dsnAction));
+        deliveries.add(new Delivery(messageId, recipients, now, dsnAction, originalMessageId));
         distinctMessageIds.add(messageId);
         Set<String> domains = recipients.stream().map(CustomerMx::domainOf).collect(Collectors.toCollection(LinkedHashSet::new));
         for (String domain : domains) {
@@ -397,7 +404,7 @@ public final class CustomerMx implements AutoCloseable {
                     if (acceptedBy.isClosed()) {
                         return null; // stopped while receiving: the message is not accepted
                     }
-                    record(message[0], recipients, message[1]);
+                    record(message[0], recipients, message[1], message[2]);
                     mailFrom = false;
                     recipients.clear();
                     return "250 2.0.0 accepted";
@@ -414,10 +421,14 @@ public final class CustomerMx implements AutoCloseable {
             }
         }
 
-        /** Reads the message up to the final dot; returns its Message-ID header and its DSN action (or null). */
+        /**
+         * Reads the message up to the final dot; returns its Message-ID header, its DSN action (or null) and the first
+         * Message-ID in its body (a DSN's returned message, or null).
+         */
         private String[] readMessage() throws IOException {
             String messageId = NO_MESSAGE_ID;
             String dsnAction = null;
+            String bodyMessageId = null;
             boolean inHeaders = true;
             String line;
             while ((line = readLine()) != null && !line.equals(".")) {
@@ -427,12 +438,15 @@ public final class CustomerMx implements AutoCloseable {
                     messageId = line.substring(MESSAGE_ID_HEADER.length()).trim();
                 } else if (!inHeaders && dsnAction == null && line.regionMatches(true, 0, DSN_ACTION, 0, DSN_ACTION.length())) {
                     dsnAction = line.substring(DSN_ACTION.length()).trim().toLowerCase(Locale.ROOT);
+                } else if (!inHeaders && bodyMessageId == null
+                    && line.regionMatches(true, 0, MESSAGE_ID_HEADER, 0, MESSAGE_ID_HEADER.length())) {
+                    bodyMessageId = line.substring(MESSAGE_ID_HEADER.length()).trim();
                 }
             }
             if (line == null) {
                 throw new IOException("connection closed during DATA");
             }
-            return new String[] {messageId, dsnAction};
+            return new String[] {messageId, dsnAction, bodyMessageId};
         }
 
         private void reply(String reply) throws IOException {

@@ -57,11 +57,13 @@ public final class EtrnExtension {
     }
 
     /**
-     * Takes the extension out of a conf/ that ships it, for a stock James: its SMTP handler, its WebAdmin routes,
+     * Takes the extension out of a conf/ that ships it, for a stock James: its SMTP handler, its mailets, its WebAdmin routes,
      * the modules of extensions.properties (every one of them is an extension's) and the engine's own file.
      */
     public void removeFrom(Conf conf) {
         conf.removeElements("smtpserver.xml", "handler", Conf.classAttribute(this::provides));
+        // The hold's and the release's mailets: their processors stay, empty (James ghosts what reaches their end).
+        conf.removeElements("mailetcontainer.xml", "mailet", Conf.classAttribute(this::provides));
         List<String> routes = conf.listProperty(JamesInstance.WEBADMIN, JamesInstance.ROUTES);
         if (routes.stream().anyMatch(this::provides)) {
             List<String> stockRoutes = routes.stream().filter(route -> !provides(route)).collect(Collectors.toList());

@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
 
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
-import org.jamesetrn.kit.ProbeQueues;
+import org.jamesetrn.kit.ProbeRoutes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,7 +53,7 @@ class ActiveMQBacklogTest {
     @Test
     void etrnReleasesAndDeliversTheNodesThousandQueuedBehindTenThousandOthers() throws Exception {
         relay.queues().fillDeferred(EtrnRelay.SMARTHOST_QUEUE, NODE_MAILS, "customer.test", "node");
-        List<String> expected = IntStream.range(0, NODE_MAILS).mapToObj(i -> ProbeQueues.messageId("node-0-" + i))
+        List<String> expected = IntStream.range(0, NODE_MAILS).mapToObj(i -> ProbeRoutes.messageId("node-0-" + i))
             .collect(Collectors.toList());
 
         assertThat(relay.etrn("customer.test").last())
@@ -93,7 +93,7 @@ class ActiveMQBacklogTest {
         long queued = System.nanoTime();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> mx.deliveryCount("customer.test") == 1);
-        assertThat(mx.messageIds()).containsExactly(ProbeQueues.messageId("due-0-0"));
+        assertThat(mx.messageIds()).containsExactly(ProbeRoutes.messageId("due-0-0"));
         System.out.printf("ActiveMQBacklogTest: due mail behind %d deferred ones delivered after %d ms%n",
             OTHERS, (mx.firstDeliveryNanos() - queued) / 1_000_000);
         assertThat(relay.queues().size(EtrnRelay.SMARTHOST_QUEUE)).isEqualTo(OTHERS);

@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
 
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
-import org.jamesetrn.kit.ProbeQueues;
+import org.jamesetrn.kit.ProbeRoutes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,7 +58,7 @@ class ActiveMQCrashTest {
 
     private static List<String> nodeMails(String prefix) throws Exception {
         relay.queues().fillDeferred(EtrnRelay.SMARTHOST_QUEUE, NODE_MAILS, "customer.test", prefix);
-        return IntStream.range(0, NODE_MAILS).mapToObj(i -> ProbeQueues.messageId(prefix + "-0-" + i)).collect(Collectors.toList());
+        return IntStream.range(0, NODE_MAILS).mapToObj(i -> ProbeRoutes.messageId(prefix + "-0-" + i)).collect(Collectors.toList());
     }
 
     @Test
@@ -75,10 +75,10 @@ class ActiveMQCrashTest {
         // Either the transaction rolled back (the 1,000 never left their deferred state), or it committed and
         // RemoteDelivery's attempts against the down site deferred them again: each is there once, deferred.
         await().atMost(Duration.ofMinutes(2)).until(() -> {
-            List<ProbeQueues.Waiting> waiting = relay.waiting();
+            List<ProbeRoutes.Waiting> waiting = relay.waiting();
             return waiting.size() == NODE_MAILS && waiting.stream().allMatch(mail -> mail.deferredBeyond(Mails.DEFERRED));
         });
-        assertThat(relay.waiting().stream().map(ProbeQueues.Waiting::name).distinct()).hasSize(NODE_MAILS);
+        assertThat(relay.waiting().stream().map(ProbeRoutes.Waiting::name).distinct()).hasSize(NODE_MAILS);
         System.out.printf("ActiveMQCrashTest: killed right after the 253 reply; the release had %s when the log stopped%n",
             committed ? "committed" : "not committed");
 

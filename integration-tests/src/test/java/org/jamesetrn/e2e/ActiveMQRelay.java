@@ -11,7 +11,7 @@ import org.jamesetrn.kit.EtrnExtension;
 import org.jamesetrn.kit.JamesInstance;
 import org.jamesetrn.kit.JamesProcess;
 import org.jamesetrn.kit.Ports;
-import org.jamesetrn.kit.ProbeQueues;
+import org.jamesetrn.kit.ProbeRoutes;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.SmtpClient;
 import org.jamesetrn.kit.WebAdmin;
@@ -21,7 +21,7 @@ import org.jamesetrn.kit.WebAdmin;
  * {@link JamesProcess#ACTIVEMQ_SERVER}) as a separate process, so that a test can stop it, kill it (SIGKILL) and start
  * it again on the same instance folder, whose {@code var/store/activemq} keeps the queue. conf/ as the other
  * end-to-end tests set it ({@link EtrnRelay#handlerOptions}), the smarthost gateway (customer.test) pointed at the
- * test's MX, the extension in extensions-jars/, and the kit's queue probe ({@link ProbeQueues}), through which a test
+ * test's MX, the extension in extensions-jars/, and the kit's queue probe ({@link ProbeRoutes}), through which a test
  * fills a queue with thousands of deferred mails in seconds and reads what waits. DNS is the machine's: every mail
  * of these tests goes to customer.test, through the gateway.
  */
@@ -30,9 +30,9 @@ final class ActiveMQRelay implements AutoCloseable {
     static final String REPLY_TIMEOUT = "20s";
 
     private final JamesProcess james;
-    private final ProbeQueues queues;
+    private final ProbeRoutes queues;
 
-    private ActiveMQRelay(JamesProcess james, ProbeQueues queues) {
+    private ActiveMQRelay(JamesProcess james, ProbeRoutes queues) {
         this.james = james;
         this.queues = queues;
     }
@@ -48,8 +48,8 @@ final class ActiveMQRelay implements AutoCloseable {
         extension.setHandlerOptions(instance.conf(), EtrnRelay.handlerOptions(REPLY_TIMEOUT));
         edits.accept(instance.conf());
         extension.installInto(instance);
-        ProbeQueues.installInto(instance, ProbeQueues.jar(repository));
-        ProbeQueues queues = new ProbeQueues(new WebAdmin(instance.webAdminPort(), Duration.ofMinutes(2)));
+        ProbeRoutes.installInto(instance, ProbeRoutes.jar(repository));
+        ProbeRoutes queues = new ProbeRoutes(new WebAdmin(instance.webAdminPort(), Duration.ofMinutes(2)));
         try {
             JamesProcess james = JamesProcess.on(instance, repository.serverLib())
                 .mainClass(JamesProcess.ACTIVEMQ_SERVER)
@@ -63,7 +63,7 @@ final class ActiveMQRelay implements AutoCloseable {
     }
 
     /** The queue probe of this server: fill, size, what waits. */
-    ProbeQueues queues() {
+    ProbeRoutes queues() {
         return queues;
     }
 
@@ -76,7 +76,7 @@ final class ActiveMQRelay implements AutoCloseable {
     }
 
     /** What waits in the smarthost queue (customer.test's route). */
-    List<ProbeQueues.Waiting> waiting() throws Exception {
+    List<ProbeRoutes.Waiting> waiting() throws Exception {
         return queues.waiting(EtrnRelay.SMARTHOST_QUEUE);
     }
 

@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
-import org.jamesetrn.kit.ProbeQueues;
+import org.jamesetrn.kit.ProbeRoutes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class ActiveMQRestartTest {
         relay.stop();
         relay.restart();
 
-        List<ProbeQueues.Waiting> after = relay.waiting();
+        List<ProbeRoutes.Waiting> after = relay.waiting();
         assertThat(names(after)).containsExactlyInAnyOrderElementsOf(before);
         assertThat(deferredOnce(after)).as("still deferred, one failed attempt counted: %s", after).isEqualTo(5);
 
@@ -56,11 +56,11 @@ class ActiveMQRestartTest {
     }
 
     /** Mails waiting for RemoteDelivery's next retry, an hour away, after exactly one failed attempt. */
-    private static long deferredOnce(List<ProbeQueues.Waiting> waiting) {
+    private static long deferredOnce(List<ProbeRoutes.Waiting> waiting) {
         return waiting.stream().filter(mail -> mail.retries() == 1 && mail.deferredBeyond(Mails.DEFERRED)).count();
     }
 
-    private static List<String> names(List<ProbeQueues.Waiting> waiting) {
-        return waiting.stream().map(ProbeQueues.Waiting::name).collect(Collectors.toList());
+    private static List<String> names(List<ProbeRoutes.Waiting> waiting) {
+        return waiting.stream().map(ProbeRoutes.Waiting::name).collect(Collectors.toList());
     }
 }

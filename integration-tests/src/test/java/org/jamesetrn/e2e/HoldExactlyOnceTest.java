@@ -3,23 +3,13 @@ package org.jamesetrn.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.TestDns;
-import org.jamesetrn.kit.WebAdmin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,14 +26,13 @@ class HoldExactlyOnceTest {
     private static final Logger LOGGER = LoggerFactory.getLogger(HoldExactlyOnceTest.class);
     private static final int MAILS = 150;
     private static final Duration RACE = Duration.ofSeconds(8);
-    private static final String HELD_REPOSITORY = URLEncoder.encode("var/mail/etrn-hold/held.test", StandardCharsets.UTF_8);
 
     private static CustomerMx site;
     private static EtrnRelay relay;
 
     @BeforeAll
     static void start() throws Exception {
-        site = new CustomerMx(Ports.free());
+        site = new CustomerMx(Ports.free()).start(); // listening while the relay picks its ports: none is the site's
         // Two clients send ETRN as fast as they can: no rate limit here.
         String unlimited = EtrnRelay.HANDLER_OPTIONS.replace("<permits>1000</permits>", "<permits>0</permits>");
         relay = EtrnRelay.start(new TestDns(), site.port(), unlimited, HoldExactlyOnceTest::retryOften);
@@ -70,49 +59,9 @@ class HoldExactlyOnceTest {
         List<String> held = Mails.send(relay, "held.test", MAILS);
         await().atMost(Duration.ofSeconds(30)).until(() -> relay.holds().held("held.test").size() == MAILS);
 
-        AtomicBoolean racing = new AtomicBoolean(true);
-        AtomicInteger etrns = new AtomicInteger();
-        AtomicInteger reprocesses = new AtomicInteger();
-        AtomicBoolean up = new AtomicBoolean();
-        WebAdmin webAdmin = relay.webAdmin();
-        ScheduledExecutorService threads = Executors.newScheduledThreadPool(4);
-        List<Future<?>> clients = new ArrayList<>();
-        try {
-            for (int client = 0; client < 2; client++) {
-                clients.add(threads.submit(() -> {
-                    while (racing.get()) {
-                        ReplyAssertions.assertStarted(relay.etrn("held.test"));
-                        etrns.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            threads.scheduleWithFixedDelay(() -> {
-                try {
-                    webAdmin.patchJson("/mailRepositories/" + HELD_REPOSITORY + "/mails?action=reprocess", "");
-                    reprocesses.incrementAndGet();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, 0, 150, TimeUnit.MILLISECONDS);
-            threads.scheduleWithFixedDelay(() -> {
-                if (up.compareAndSet(false, true)) {
-                    site.answer();
-                } else {
-                    up.set(false);
-                    site.refuse(HoldForEtrnTest.SITE_DOWN);
-                }
-            }, 0, 250, TimeUnit.MILLISECONDS);
-            await().pollDelay(RACE).atMost(RACE.plusSeconds(5)).until(() -> clients.stream().noneMatch(Future::isDone));
-        } finally {
-            racing.set(false);
-            threads.shutdown();
-            assertThat(threads.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
-            site.answer();
-        }
-        for (Future<?> client : clients) {
-            client.get(); // an ETRN client that failed says why
-        }
+        HoldRace race = new HoldRace(relay, site).flapping(Duration.ofMillis(250), Duration.ofMillis(250))
+            .reprocessingEvery(Duration.ofMillis(150));
+        race.run(RACE);
 
         // The site stays up: retryEvery and one more ETRN deliver whatever is left, then nothing is held or in flight.
         ReplyAssertions.assertStarted(relay.etrn("held.test"));
@@ -120,8 +69,8 @@ class HoldExactlyOnceTest {
         // Late duplicates would show now: nothing more arrives for two seconds.
         long delivered = site.deliveryCount();
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> site.deliveryCount() == delivered);
-        LOGGER.info("{} held mails, {} ETRN, {} reprocess requests, {} connections: {} deliveries", MAILS, etrns.get(),
-            reprocesses.get(), site.connections(), site.deliveryCount());
+        LOGGER.info("{} held mails, {} ETRN, {} reprocess requests, {} connections: {} deliveries", MAILS, race.etrns(),
+            race.reprocesses(), site.connections(), site.deliveryCount());
         assertThat(site.messageIds()).as("each held mail exactly once").containsExactlyInAnyOrderElementsOf(held);
     }
 }

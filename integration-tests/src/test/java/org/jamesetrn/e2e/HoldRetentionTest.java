@@ -36,7 +36,8 @@ class HoldRetentionTest {
 
     @BeforeAll
     static void start() throws Exception {
-        site = new CustomerMx(Ports.free());
+        // Listening while the relay picks its ports, so that none of them is the site's; each test decides its state.
+        site = new CustomerMx(Ports.free()).start();
         senderMx = new CustomerMx(Ports.free()).start();
         TestDns dns = new TestDns().mx("sender.test", senderMx.port());
         relay = EtrnRelay.start(dns, site.port(), EtrnRelay.HANDLER_OPTIONS, HoldRetentionTest::shortPeriods);

@@ -34,7 +34,13 @@ final class RelayAndMx implements AutoCloseable, ExtensionContext.Store.Closeabl
         for (String domain : MX_DOMAINS) {
             dns.mx(domain, mxPort);
         }
-        return new RelayAndMx(new CustomerMx(mxPort), EtrnRelay.start(dns, mxPort, handlerOptions));
+        // The MX listens while the relay picks free ports, so that none of them is the MX's; then it is down.
+        CustomerMx mx = new CustomerMx(mxPort).start();
+        try {
+            return new RelayAndMx(mx, EtrnRelay.start(dns, mxPort, handlerOptions));
+        } finally {
+            mx.stop();
+        }
     }
 
     /** A clean state for the next test: the MX is down and has seen nothing, the queues and the hold are empty. */

@@ -7,11 +7,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue.MailQueueException;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Mail;
+import org.jamesetrn.release.ItemSelection;
 import org.jamesetrn.release.ProbeOutcome;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.slf4j.Logger;
@@ -25,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * is unique in the queue. Then: releases of this engine are serialised per queue (one lock), so two releases never
  * remove the same mail; a mail is only taken when its next delivery is more than a safety margin away, so
  * RemoteDelivery cannot be dequeuing it; a mail a concurrent admin flush made due is removed by us (then re-enqueued
- * once) or already dequeued (remove returns 0, we do nothing). Names seen twice in one browse are left alone.</p>
+ * once) or already dequeued (remove returns 0, we do nothing). Names seen twice in one browse are left alone. Under
+ * the lock, just before taking, the queue is read again: a name selected earlier may since be another release's
+ * copy, due now, which remove by name would take for the original.</p>
  */
 final class GenericQueueSource extends QueueSource {
     private static final Logger LOGGER = LoggerFactory.getLogger(GenericQueueSource.class);
@@ -40,6 +45,14 @@ final class GenericQueueSource extends QueueSource {
 
     @Override
     Selection select(RecipientMatch matcher) throws MailQueueException {
+        return new GenericSelection(deferred(Optional.of(matcher)));
+    }
+
+    /**
+     * The views of the mails due beyond the safety margin (and matching, if a matcher is given), each name seen once
+     * in the whole browse.
+     */
+    private List<ManageableMailQueue.MailQueueItemView> deferred(Optional<RecipientMatch> matcher) throws MailQueueException {
         ZonedDateTime threshold = ZonedDateTime.now().plus(safetyMargin);
         Map<String, Integer> seen = new HashMap<>();
         List<ManageableMailQueue.MailQueueItemView> candidates = new ArrayList<>();
@@ -50,7 +63,8 @@ final class GenericQueueSource extends QueueSource {
                 Mail mail = view.getMail();
                 seen.merge(mail.getName(), 1, Integer::sum);
                 Optional<ZonedDateTime> nextDelivery = view.getNextDelivery();
-                if (nextDelivery.isPresent() && nextDelivery.get().isAfter(threshold) && matcher.matches(mail.getRecipients())) {
+                if (nextDelivery.isPresent() && nextDelivery.get().isAfter(threshold)
+                    && matcher.map(match -> match.matches(mail.getRecipients())).orElse(true)) {
                     candidates.add(view);
                 }
             }
@@ -63,52 +77,67 @@ final class GenericQueueSource extends QueueSource {
                 selected.add(view);
             }
         }
-        return new GenericSelection(selected);
+        return selected;
     }
 
-    private class GenericSelection extends SelectedItems<ManageableMailQueue.MailQueueItemView> {
+    /**
+     * The names still deferred now, read under the lock just before taking: a name the selection saw deferred may since
+     * belong to another release's copy, due now (remove by name cannot tell them apart).
+     */
+    private Set<String> stillDeferred() throws MailQueueException {
+        return deferred(Optional.empty()).stream()
+            .map(view -> view.getMail().getName())
+            .collect(Collectors.toSet());
+    }
+
+    private class GenericSelection extends ItemSelection<ManageableMailQueue.MailQueueItemView> {
+        private Set<String> deferredNow = Set.of();
+
         GenericSelection(List<ManageableMailQueue.MailQueueItemView> selected) {
             super(selected);
         }
 
         @Override
-        public long dispatch() throws MailQueueException {
-            long released = 0;
-            for (ManageableMailQueue.MailQueueItemView view : selected) {
-                if (release(view, Optional.empty())) {
-                    released++;
-                }
+        public long dispatch() throws Exception {
+            synchronized (removeLock) {
+                deferredNow = stillDeferred();
+                return super.dispatch();
             }
-            return released;
         }
 
         @Override
-        public Optional<ProbeWatch> dispatchProbe(ProbeOutcomes.Probe probe) throws MailQueueException {
-            for (ManageableMailQueue.MailQueueItemView view : selected) {
-                if (release(view, Optional.of(probe))) {
-                    return Optional.of(() -> deferredAgain(probe));
-                }
+        public Optional<ProbeWatch> dispatchProbe(ProbeOutcomes.Probe probe) throws Exception {
+            synchronized (removeLock) {
+                deferredNow = stillDeferred();
+                return super.dispatchProbe(probe);
             }
-            return Optional.empty();
         }
 
-        private boolean release(ManageableMailQueue.MailQueueItemView view, Optional<ProbeOutcomes.Probe> probe)
+        @Override
+        protected ProbeWatch watch(ManageableMailQueue.MailQueueItemView item, ProbeOutcomes.Probe probe) {
+            return () -> deferredAgain(probe);
+        }
+
+        /** Called under the remove lock, {@link #deferredNow} just read. */
+        @Override
+        protected boolean dispatch(ManageableMailQueue.MailQueueItemView view, Optional<ProbeOutcomes.Probe> probe)
                 throws MailQueueException {
-            synchronized (removeLock) {
-                Mail mail = view.getMail();
-                if (queue.remove(ManageableMailQueue.Type.Name, mail.getName()) != 1) {
-                    return false; // dequeued meanwhile (0): RemoteDelivery has it
-                }
-                Runnable undo = ReleaseMarks.apply(mail, probe);
-                try {
-                    queue.enQueue(mail);
-                    LifecycleUtil.dispose(mail); // the queue holds its own copy now
-                    return true;
-                } catch (MailQueueException | RuntimeException e) {
-                    undo.run();
-                    putBack(mail, view.getNextDelivery().orElseThrow());
-                    throw e;
-                }
+            Mail mail = view.getMail();
+            if (!deferredNow.contains(mail.getName())) {
+                return false; // no longer deferred: another release's copy, or RemoteDelivery's
+            }
+            if (queue.remove(ManageableMailQueue.Type.Name, mail.getName()) != 1) {
+                return false; // dequeued meanwhile (0): RemoteDelivery has it
+            }
+            Runnable undo = ReleaseMarks.apply(mail, probe);
+            try {
+                queue.enQueue(mail);
+                LifecycleUtil.dispose(mail); // the queue holds its own copy now
+                return true;
+            } catch (MailQueueException | RuntimeException e) {
+                undo.run();
+                putBack(mail, view.getNextDelivery().orElseThrow());
+                throw e;
             }
         }
 

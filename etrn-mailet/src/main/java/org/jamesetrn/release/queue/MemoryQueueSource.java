@@ -15,6 +15,7 @@ import org.apache.james.queue.api.MailQueue.MailQueueException;
 import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Mail;
+import org.jamesetrn.release.ItemSelection;
 import org.jamesetrn.release.ProbeOutcome;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.slf4j.Logger;
@@ -128,34 +129,19 @@ final class MemoryQueueSource extends QueueSource {
         return new MemorySelection(selected);
     }
 
-    private class MemorySelection extends SelectedItems<Delayed> {
+    private class MemorySelection extends ItemSelection<Delayed> {
         MemorySelection(List<Delayed> selected) {
             super(selected);
         }
 
         @Override
-        public long dispatch() throws MailQueueException {
-            long released = 0;
-            for (Delayed item : selected) {
-                if (release(item, Optional.empty())) {
-                    released++;
-                }
-            }
-            return released;
-        }
-
-        @Override
-        public Optional<ProbeWatch> dispatchProbe(ProbeOutcomes.Probe probe) throws MailQueueException {
-            for (Delayed item : selected) {
-                if (release(item, Optional.of(probe))) {
-                    return Optional.of(() -> deferredAgain(probe));
-                }
-            }
-            return Optional.empty();
+        protected ProbeWatch watch(Delayed item, ProbeOutcomes.Probe probe) {
+            return () -> deferredAgain(probe);
         }
 
         /** Takes the item if nobody else did since the selection, and puts its mail back due now. */
-        private boolean release(Delayed item, Optional<ProbeOutcomes.Probe> probe) throws MailQueueException {
+        @Override
+        protected boolean dispatch(Delayed item, Optional<ProbeOutcomes.Probe> probe) throws MailQueueException {
             if (!mailItems.remove(item)) {
                 return false; // dequeued, flushed, removed or released by someone else since selection: theirs now
             }

@@ -19,7 +19,8 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailSource;
-import org.jamesetrn.release.DeferredMailSources;
+import org.jamesetrn.release.DomainSources;
+import org.jamesetrn.release.ItemSelection;
 import org.jamesetrn.release.ProbeOutcome;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.ReleaseConfiguration;
@@ -42,7 +43,7 @@ import com.google.common.collect.ImmutableList;
  * window.</p>
  */
 @Singleton
-public class SharedRepositories implements DeferredMailSources {
+public class SharedRepositories extends DomainSources {
     private static final Logger LOGGER = LoggerFactory.getLogger(SharedRepositories.class);
 
     private final MailRepositoryStore store;
@@ -62,15 +63,7 @@ public class SharedRepositories implements DeferredMailSources {
     }
 
     @Override
-    public boolean serves(Node node) {
-        return node.kind() != Node.Kind.QUEUE;
-    }
-
-    @Override
-    public List<DeferredMailSource> sourcesFor(Node node) {
-        if (node.kind() == Node.Kind.QUEUE) {
-            return ImmutableList.of();
-        }
+    protected List<DeferredMailSource> domainSources(Node node) {
         return configuration.repositories().stream()
             .map(SharedRepository::new)
             .collect(ImmutableList.toImmutableList());
@@ -134,48 +127,22 @@ public class SharedRepositories implements DeferredMailSources {
             return tally.of(SourceFigures.Kind.REPOSITORY, name(), Optional.empty());
         }
 
-        private final class SharedSelection implements Selection {
+        private final class SharedSelection extends ItemSelection<MailKey> {
             private final MailRepository repository;
-            private final List<MailKey> keys;
 
             SharedSelection(MailRepository repository, List<MailKey> keys) {
+                super(keys);
                 this.repository = repository;
-                this.keys = keys;
+            }
+
+            /** ToRepository stores a probe that failed again under the same key, tag included. */
+            @Override
+            protected ProbeWatch watch(MailKey key, ProbeOutcomes.Probe probe) {
+                return () -> parkedAgain(key, probe);
             }
 
             @Override
-            public long count() {
-                return keys.size();
-            }
-
-            @Override
-            public long dispatch() throws MessagingException {
-                long dispatched = 0;
-                for (MailKey key : keys) {
-                    if (dispatch(key, Optional.empty())) {
-                        dispatched++;
-                    }
-                }
-                return dispatched;
-            }
-
-            @Override
-            public Optional<ProbeWatch> dispatchProbe(ProbeOutcomes.Probe probe) throws MessagingException {
-                for (MailKey key : keys) {
-                    if (dispatch(key, Optional.of(probe))) {
-                        // ToRepository stores a probe that failed again under the same key, tag included.
-                        return Optional.of(() -> parkedAgain(key, probe));
-                    }
-                }
-                return Optional.empty();
-            }
-
-            @Override
-            public void abandon() {
-                // nothing taken yet
-            }
-
-            private boolean dispatch(MailKey key, Optional<ProbeOutcomes.Probe> probe) throws MessagingException {
+            protected boolean dispatch(MailKey key, Optional<ProbeOutcomes.Probe> probe) throws MessagingException {
                 String id = url.asString() + " " + key.asString();
                 if (!taken.add(id)) {
                     return false;

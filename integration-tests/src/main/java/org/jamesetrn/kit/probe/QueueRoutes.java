@@ -1,26 +1,21 @@
 package org.jamesetrn.kit.probe;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
-import javax.mail.Session;
-import javax.mail.internet.MimeMessage;
 
 import org.apache.james.core.MailAddress;
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailPrioritySupport;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.ManageableMailQueue;
-import org.apache.james.server.core.MailImpl;
 import org.apache.james.webadmin.Routes;
 import org.apache.mailet.Attribute;
 import org.apache.mailet.AttributeName;
@@ -63,7 +58,6 @@ public class QueueRoutes implements Routes {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AttributeName RETRY_COUNT = AttributeName.of("delivery_retry_count");
     private static final AttributeName PERMANENT_ERROR = AttributeName.of("is-delivery-permanent-error");
-    private static final Session SESSION = Session.getInstance(new Properties());
 
     private final MailQueueFactory<? extends ManageableMailQueue> queueFactory;
 
@@ -96,6 +90,8 @@ public class QueueRoutes implements Routes {
                 String domain = domains.get(i % domains.size());
                 Mail mail = deferredMail(prefix + "-" + i, "u" + i + "@" + domain);
                 queue.enQueue(mail, delay);
+                LifecycleUtil.dispose(mail); // the queue holds its own copy
+
             }
         }
         response.type("application/json");
@@ -150,18 +146,7 @@ public class QueueRoutes implements Routes {
     }
 
     private static Mail deferredMail(String id, String recipient) throws Exception {
-        String content = "From: probe@relay.local\r\n"
-            + "To: " + recipient + "\r\n"
-            + "Subject: deferred " + id + "\r\n"
-            + "Message-ID: <" + id + "@probe>\r\n"
-            + "\r\n"
-            + "Deferred mail " + id + ", enqueued by the test kit's probe route.\r\n";
-        MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(content.getBytes(StandardCharsets.US_ASCII)));
-        return MailImpl.builder()
-            .name(id)
-            .sender("probe@relay.local")
-            .addRecipient(recipient)
-            .mimeMessage(message)
+        return ProbeMails.mail(id, recipient)
             .state(Mail.ERROR)
             .errorMessage("421 site offline (probe route)")
             .lastUpdated(new Date())

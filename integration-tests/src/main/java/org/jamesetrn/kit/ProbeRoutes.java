@@ -13,15 +13,16 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The kit's queue probe, seen from outside James: the WebAdmin route {@code org.jamesetrn.kit.probe.QueueRoutes} that
- * a test or the benchmark installs into a James it starts ({@link #installInto}), and its client. It fills a
- * RemoteDelivery queue with deferred mail through James's own {@code MailQueueFactory} (100,000 in seconds, where
- * SMTP would take minutes) and reads what waits there. JDK only: the route itself runs inside James.
+ * The kit's probe, seen from outside James: the WebAdmin routes of {@code org.jamesetrn.kit.probe} that a test or the
+ * benchmark installs into a James it starts ({@link #installInto}), and their client. They fill a RemoteDelivery queue
+ * with deferred mail through James's own {@code MailQueueFactory} (100,000 in seconds, where SMTP would take minutes)
+ * and read what waits there, and fill the hold. JDK only: the routes themselves run inside James.
  */
-public final class ProbeQueues {
-    /** Named, not referenced: only the James it is installed into has the classes it needs. */
-    public static final String ROUTES = "org.jamesetrn.kit.probe.QueueRoutes";
+public final class ProbeRoutes {
+    /** Named, not referenced: only the James they are installed into has the classes they need. */
+    public static final List<String> ROUTES = List.of("org.jamesetrn.kit.probe.QueueRoutes", "org.jamesetrn.kit.probe.HoldRoutes");
     private static final String BASE = "/probe/queues/";
+    private static final String HOLDS = "/probe/holds";
     private static final String JAR_SUFFIX = "-probe.jar";
     private static final Pattern MAIL = Pattern.compile(
         "\\{\"name\":\"([^\"]*)\",\"recipients\":\\[([^\\]]*)\\],\"nextDelivery\":(\\d+),\"retries\":(\\d+)\\}");
@@ -66,7 +67,7 @@ public final class ProbeQueues {
 
     private final WebAdmin webAdmin;
 
-    public ProbeQueues(WebAdmin webAdmin) {
+    public ProbeRoutes(WebAdmin webAdmin) {
         this.webAdmin = webAdmin;
     }
 
@@ -82,9 +83,10 @@ public final class ProbeQueues {
         }
     }
 
-    /** Adds the probe jar to the instance's extensions-jars/ and the route to its extensions.routes. */
+    /** Adds the probe jar to the instance's extensions-jars/ and the routes to its extensions.routes. */
     public static void installInto(JamesInstance instance, Path probeJar) throws IOException {
-        instance.addExtensionJar(probeJar, "etrn-kit-probe.jar").addWebAdminRoute(ROUTES);
+        instance.addExtensionJar(probeJar, "etrn-kit-probe.jar");
+        ROUTES.forEach(instance::addWebAdminRoute);
     }
 
     /** Whether the route answers for this queue (it does once James is up and the queue exists). */
@@ -146,6 +148,23 @@ public final class ProbeQueues {
 
     public void clear(String queue) throws Exception {
         check(webAdmin.delete(BASE + queue));
+    }
+
+    /** Sends mails into the spool at the hold's processor (etrn-hold), where HoldForEtrn holds them. */
+    public void hold(int count, String domains, String prefix) throws Exception {
+        check(webAdmin.post(HOLDS + "/held?processor=etrn-hold&count=" + count + "&domains=" + domains + "&prefix=" + prefix));
+    }
+
+    /** Stores mails straight into James's repositories under {@code root}, without the extension. */
+    public void store(String root, int count, String domains, String prefix) throws Exception {
+        check(webAdmin.post(HOLDS + "/stored?root=" + root + "&count=" + count + "&domains=" + domains + "&prefix=" + prefix));
+    }
+
+    /** The mails in every repository under the root. */
+    public long held(String root) throws Exception {
+        HttpResponse<String> response = webAdmin.get(HOLDS + "?root=" + root);
+        check(response);
+        return jsonNumber(response.body(), "size");
     }
 
     private static void check(HttpResponse<String> response) {

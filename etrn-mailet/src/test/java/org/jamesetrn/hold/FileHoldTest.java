@@ -1,0 +1,40 @@
+package org.jamesetrn.hold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.jamesetrn.release.RecordingRelease;
+import org.junit.jupiter.api.Test;
+
+/** The hold on James's file repositories: what a restart finds. */
+class FileHoldTest extends HoldContract {
+    @Override
+    String root() {
+        return "file://var/mail/etrn-hold/";
+    }
+
+    @Test
+    void aRestartFindsTheHeldDomainsAndTheirMail() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        mailet.service(mail("two", "b@other.test"));
+
+        // A new server on the same working directory: a new repository store knows no URL yet.
+        Holds restarted = new Holds(newStore(), fileSystem, context, new MemoryReleaseClaims(
+            java.time.Duration.ofMinutes(30), clock), RecordingRelease::new);
+        try {
+            HoldForEtrn again = new HoldForEtrn(restarted, probes, clock);
+            again.init(org.apache.mailet.base.test.FakeMailetConfig.builder()
+                .mailetName("HoldForEtrn")
+                .mailetContext(context)
+                .setProperty(HoldSettings.ROOT, root())
+                .setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR)
+                .build());
+            Hold found = restarted.all().get(0);
+
+            assertThat(found.domains()).containsExactlyInAnyOrder("held.test", "other.test");
+            assertThat(found.keys("held.test")).hasSize(1);
+            assertThat(restarted.sourcesFor(org.jamesetrn.node.Node.domainAndSubdomains("test"))).hasSize(2);
+        } finally {
+            restarted.close();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.jamesetrn.hold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import org.junit.jupiter.api.Test;
+
+class MemoryReleaseClaimsTest {
+    private static final Duration TIMEOUT = Duration.ofMinutes(30);
+
+    /** A clock the test moves. */
+    private static final class MovingClock extends Clock {
+        private Instant now = Instant.parse("2026-11-25T10:00:00Z");
+
+        void forward(Duration duration) {
+            now = now.plus(duration);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private final MovingClock clock = new MovingClock();
+    private final MemoryReleaseClaims claims = new MemoryReleaseClaims(TIMEOUT, clock);
+
+    @Test
+    void oneClaimWinsUntilItIsAbandoned() {
+        assertThat(claims.claim("g", "first")).isTrue();
+        assertThat(claims.claim("g", "second")).isFalse();
+        assertThat(claims.isHeldBy("g", "first")).isTrue();
+        assertThat(claims.isHeldBy("g", "second")).isFalse();
+
+        claims.abandon("g", "second"); // not its claim: nothing happens
+        assertThat(claims.isHeldBy("g", "first")).isTrue();
+
+        claims.abandon("g", "first");
+        assertThat(claims.claim("g", "second")).isTrue();
+    }
+
+    @Test
+    void anEndedMailCannotBeClaimedAgainWhileItsTombstoneLasts() {
+        assertThat(claims.claim("g", "first")).isTrue();
+        claims.end("g");
+
+        assertThat(claims.isEnded("g")).isTrue();
+        assertThat(claims.isHeldBy("g", "first")).isFalse();
+        assertThat(claims.claim("g", "late duplicate")).isFalse();
+        claims.abandon("g", "first");
+        assertThat(claims.claim("g", "late duplicate")).isFalse();
+
+        clock.forward(TIMEOUT.plusSeconds(1));
+        assertThat(claims.claim("other", "x")).isTrue(); // purges
+        assertThat(claims.isEnded("g")).isFalse();
+    }
+
+    @Test
+    void aClaimWithoutNewsExpiresSoThatTheMailIsReleasedAgain() {
+        assertThat(claims.claim("g", "lost with a crash")).isTrue();
+
+        clock.forward(TIMEOUT.minusSeconds(1));
+        assertThat(claims.claim("g", "next")).isFalse();
+
+        clock.forward(Duration.ofSeconds(1));
+        assertThat(claims.isHeldBy("g", "lost with a crash")).isFalse();
+        assertThat(claims.claim("g", "next")).isTrue();
+    }
+
+    @Test
+    void endingAnUnclaimedMailLeavesATombstoneToo() {
+        claims.end("g");
+
+        assertThat(claims.isEnded("g")).isTrue();
+        assertThat(claims.claim("g", "any")).isFalse();
+    }
+}

@@ -1,0 +1,107 @@
+package org.jamesetrn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.WebAdmin;
+
+/**
+ * Everything that can release held mail, at once, for a while: ETRN clients as fast as they can, James's WebAdmin
+ * reprocess of the hold repository every {@code reprocessEvery} (when set), and a site that answers for
+ * {@code downFor} (421) then answers for {@code upFor}, over and over. The site answers when the race is over.
+ */
+final class HoldRace {
+    private static final String HELD_REPOSITORY = URLEncoder.encode("var/mail/etrn-hold/held.test", StandardCharsets.UTF_8);
+
+    private final EtrnRelay relay;
+    private final CustomerMx site;
+    private int etrnClients = 2;
+    private Duration upFor = Duration.ofMillis(250);
+    private Duration downFor = Duration.ofMillis(250);
+    private Duration reprocessEvery;
+    private final AtomicInteger etrns = new AtomicInteger();
+    private final AtomicInteger reprocesses = new AtomicInteger();
+
+    HoldRace(EtrnRelay relay, CustomerMx site) {
+        this.relay = relay;
+        this.site = site;
+    }
+
+    HoldRace flapping(Duration upFor, Duration downFor) {
+        this.upFor = upFor;
+        this.downFor = downFor;
+        return this;
+    }
+
+    HoldRace reprocessingEvery(Duration every) {
+        this.reprocessEvery = every;
+        return this;
+    }
+
+    int etrns() {
+        return etrns.get();
+    }
+
+    int reprocesses() {
+        return reprocesses.get();
+    }
+
+    void run(Duration duration) throws Exception {
+        AtomicBoolean racing = new AtomicBoolean(true);
+        WebAdmin webAdmin = relay.webAdmin();
+        ScheduledExecutorService threads = Executors.newScheduledThreadPool(etrnClients + 2);
+        List<Future<?>> clients = new ArrayList<>();
+        try {
+            for (int client = 0; client < etrnClients; client++) {
+                clients.add(threads.submit(() -> {
+                    while (racing.get()) {
+                        ReplyAssertions.assertStarted(relay.etrn("held.test"));
+                        etrns.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            if (reprocessEvery != null) {
+                threads.scheduleWithFixedDelay(() -> {
+                    try {
+                        webAdmin.patchJson("/mailRepositories/" + HELD_REPOSITORY + "/mails?action=reprocess", "");
+                        reprocesses.incrementAndGet();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, 0, reprocessEvery.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            threads.submit(() -> {
+                while (racing.get()) {
+                    site.refuse(HoldForEtrnTest.SITE_DOWN);
+                    Thread.sleep(downFor.toMillis()); // the site's rhythm, not a wait for a condition
+                    site.answer();
+                    Thread.sleep(upFor.toMillis());
+                }
+                return null;
+            });
+            await().pollDelay(duration).atMost(duration.plusSeconds(5)).until(() -> clients.stream().noneMatch(Future::isDone));
+        } finally {
+            racing.set(false);
+            threads.shutdown();
+            assertThat(threads.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+            site.answer();
+        }
+        for (Future<?> client : clients) {
+            client.get(); // an ETRN client that failed says why
+        }
+    }
+}
