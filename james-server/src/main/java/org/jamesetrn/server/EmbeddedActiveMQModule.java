@@ -1,12 +1,14 @@
 package org.jamesetrn.server;
 
 import java.io.FileNotFoundException;
+import java.util.List;
 
 import javax.jms.ConnectionFactory;
 
 import org.apache.activemq.store.PersistenceAdapter;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.healthcheck.HealthCheck;
+import org.apache.james.mailetcontainer.impl.JamesMailetContext;
 import org.apache.james.queue.activemq.ActiveMQConfiguration;
 import org.apache.james.queue.activemq.ActiveMQHealthCheck;
 import org.apache.james.queue.activemq.ActiveMQMailQueueFactory;
@@ -36,7 +38,8 @@ import com.google.inject.multibindings.ProvidesIntoSet;
  * own ActiveMQ queue module, which is not published for 3.8.1. Two things differ: the broker's KahaDB store is
  * {@link PrioritizedQueuesKahaDB}, which makes every queue dispatch by message priority, and the factory is
  * {@link OneDequeueThreadQueues}, whose queues run James's dequeue loop on one thread each (a James 3.8.1 defect
- * otherwise leaves mail stuck in flight under load).
+ * otherwise leaves mail stuck in flight under load), from the moment James's mailet context is ready
+ * ({@link DequeueGate}).
  */
 public class EmbeddedActiveMQModule extends AbstractModule {
     private static final String CONFIGURATION_FILE = "activemq";
@@ -48,6 +51,7 @@ public class EmbeddedActiveMQModule extends AbstractModule {
         bind(EmbeddedActiveMQ.class).in(Scopes.SINGLETON);
         bind(ActiveMQMailQueueFactory.class).to(OneDequeueThreadQueues.class);
         bind(OneDequeueThreadQueues.class).in(Scopes.SINGLETON);
+        bind(DequeueGate.class).in(Scopes.SINGLETON);
         bind(ActiveMQMetricCollector.class).to(ActiveMQMetricCollectorImpl.class);
         bind(ActiveMQMetricCollectorImpl.class).in(Scopes.SINGLETON);
         Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(ActiveMQHealthCheck.class);
@@ -88,6 +92,15 @@ public class EmbeddedActiveMQModule extends AbstractModule {
         } catch (FileNotFoundException e) {
             return ActiveMQConfiguration.getDefault();
         }
+    }
+
+    /** The queues start taking mail once James's mailet context is configured ({@link DequeueGate}). */
+    @ProvidesIntoSet
+    InitializationOperation openDequeue(DequeueGate gate) {
+        return InitilizationOperationBuilder
+            .forClass(DequeueGate.class)
+            .init(gate::open)
+            .requires(List.of(JamesMailetContext.class));
     }
 
     @ProvidesIntoSet

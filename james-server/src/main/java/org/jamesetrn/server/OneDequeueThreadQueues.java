@@ -26,17 +26,20 @@ import reactor.core.scheduler.Schedulers;
  * it stays "in flight" on a JMS consumer nobody will ever commit, undelivered until James restarts (measured: 12 of
  * 1,000 after a WebAdmin flush, no ETRN involved). James's memory queue does not have the problem because its
  * dequeue loop runs on a thread of its own ({@code subscribeOn}); these queues do the same: every request for the
- * next mail is handed to the queue's dequeue thread, so the loop never runs on two threads. Nothing else changes:
- * same class family (ETRN and James's WebAdmin see an {@link ActiveMQCacheableMailQueue}), same messages.</p>
+ * next mail is handed to the queue's dequeue thread, so the loop never runs on two threads. And the loop starts only
+ * once James's mailet context is ready ({@link DequeueGate}). Nothing else changes: same class family (ETRN and
+ * James's WebAdmin see an {@link ActiveMQCacheableMailQueue}), same messages.</p>
  */
 public class OneDequeueThreadQueues extends ActiveMQMailQueueFactory {
     private final ActiveMQMetricCollector metricCollector;
+    private final DequeueGate gate;
 
     @Inject
     public OneDequeueThreadQueues(EmbeddedActiveMQ broker, MailQueueItemDecoratorFactory decorators, MetricFactory metrics,
-                                  GaugeRegistry gauges, ActiveMQMetricCollector metricCollector) {
+                                  GaugeRegistry gauges, ActiveMQMetricCollector metricCollector, DequeueGate gate) {
         super(broker, decorators, metrics, gauges, metricCollector);
         this.metricCollector = metricCollector;
+        this.gate = gate;
     }
 
     @Override
@@ -48,16 +51,19 @@ public class OneDequeueThreadQueues extends ActiveMQMailQueueFactory {
     /** James's ActiveMQ queue (blob messages, as the factory's default), its dequeue loop on one thread. */
     static final class Queue extends ActiveMQCacheableMailQueue {
         private final Scheduler dequeueThread;
+        private final DequeueGate gate;
 
         Queue(OneDequeueThreadQueues factory, MailQueueName name) {
             super(factory.connectionFactory, factory.mailQueueItemDecoratorFactory, name, true, factory.metricFactory,
                 factory.gaugeRegistry);
             this.dequeueThread = Schedulers.newSingle("activemq-dequeue-" + name.asString());
+            this.gate = factory.gate;
         }
 
         @Override
         public Flux<MailQueueItem> deQueue() {
-            return super.deQueue().subscribeOn(dequeueThread);
+            // The gate opens on the thread that initialises James: the loop starts on the queue's own thread.
+            return gate.opened().publishOn(dequeueThread).thenMany(super.deQueue()).subscribeOn(dequeueThread);
         }
 
         @Override
