@@ -92,31 +92,38 @@ final class JmsQueueSource extends QueueSource {
      * Consumes, in the session's transaction, every message of the queue the selector matches, in about one pass of
      * the broker over the queue, and knows when it has them all.
      *
-     * <p>Two consumers with the same selector. "bulk" has a large prefetch: in one pass over the queue the broker
-     * pushes it every match. "probe" has prefetch 0, so it pulls: ActiveMQ answers a pull ({@code receiveNoWait})
-     * after a synchronous pass over the queue, with a match or with "nothing", and dispatches the pass's matches for
-     * bulk ahead of that answer on the same connection. So once a pull is answered with nothing, either bulk never
-     * reached its prefetch (it was offered every match) or it received nothing new since the pull before (there was
-     * no match left): either way every match has arrived. A prefetch-0 consumer alone would cost a pass per message;
-     * a prefetched consumer alone gives no end signal.</p>
+     * <p>Two consumers with the same selector. "probe" has prefetch 0, so it pulls: ActiveMQ answers a pull
+     * ({@code receiveNoWait}) after a synchronous pass over the queue, with a match or with "nothing". Nothing on the
+     * first pull: the node has no deferred mail here, and that costs one pass. Otherwise "bulk", with a large prefetch,
+     * is opened: in one pass over the queue the broker pushes it every match, ahead of the answer to the next pull on
+     * the same connection. So once a pull is answered with nothing, either bulk never reached its prefetch (it was
+     * offered every match) or it received nothing new since the pull before (there was no match left): either way
+     * every match has arrived. A prefetch-0 consumer alone would cost a pass per message; a prefetched consumer alone
+     * gives no end signal.</p>
      */
     private static List<Message> take(Session session, String queueName, String selector) throws JMSException {
         List<Message> taken = new ArrayList<>();
-        try (MessageConsumer probe = session.createConsumer(session.createQueue(queueName + "?consumer.prefetchSize=0"), selector);
-             MessageConsumer bulk = session.createConsumer(
-                 session.createQueue(queueName + "?consumer.prefetchSize=" + BULK_PREFETCH), selector)) {
-            int fromBulk = 0;
-            while (true) {
-                Message pulled = probe.receiveNoWait();
-                int fromBulkBefore = fromBulk;
-                for (Message message = bulk.receiveNoWait(); message != null; message = bulk.receiveNoWait()) {
-                    taken.add(message);
-                    fromBulk++;
-                }
-                if (pulled != null) {
-                    taken.add(pulled);
-                } else if (fromBulk < BULK_PREFETCH || fromBulk == fromBulkBefore) {
-                    return taken;
+        try (MessageConsumer probe = session.createConsumer(session.createQueue(queueName + "?consumer.prefetchSize=0"), selector)) {
+            Message first = probe.receiveNoWait();
+            if (first == null) {
+                return taken;
+            }
+            taken.add(first);
+            try (MessageConsumer bulk = session.createConsumer(
+                session.createQueue(queueName + "?consumer.prefetchSize=" + BULK_PREFETCH), selector)) {
+                int fromBulk = 0;
+                while (true) {
+                    Message pulled = probe.receiveNoWait();
+                    int fromBulkBefore = fromBulk;
+                    for (Message message = bulk.receiveNoWait(); message != null; message = bulk.receiveNoWait()) {
+                        taken.add(message);
+                        fromBulk++;
+                    }
+                    if (pulled != null) {
+                        taken.add(pulled);
+                    } else if (fromBulk < BULK_PREFETCH || fromBulk == fromBulkBefore) {
+                        return taken;
+                    }
                 }
             }
         }
@@ -169,10 +176,7 @@ final class JmsQueueSource extends QueueSource {
                     producer.send(released(message), message.getJMSDeliveryMode(), MailPrioritySupport.HIGH_PRIORITY,
                         Message.DEFAULT_TIME_TO_LIVE);
                 }
-                for (Message message : others) {
-                    producer.send(copyOf(message), message.getJMSDeliveryMode(), message.getJMSPriority(),
-                        Message.DEFAULT_TIME_TO_LIVE);
-                }
+                putBack(producer, others);
                 session.commit();
                 return selected.size();
             } catch (JMSException | RuntimeException e) {
@@ -197,10 +201,7 @@ final class JmsQueueSource extends QueueSource {
                 Message first = selected.get(0);
                 producer.send(released(first, Optional.of(probe)), first.getJMSDeliveryMode(),
                     MailPrioritySupport.HIGH_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
-                for (Message message : Iterables.concat(selected.subList(1, selected.size()), others)) {
-                    producer.send(copyOf(message), message.getJMSDeliveryMode(), message.getJMSPriority(),
-                        Message.DEFAULT_TIME_TO_LIVE);
-                }
+                putBack(producer, Iterables.concat(selected.subList(1, selected.size()), others));
                 session.commit();
                 String name = first.getStringProperty(JMSSupport.JAMES_MAIL_NAME);
                 return Optional.of(() -> deferredAgain(name, probe));
@@ -212,10 +213,36 @@ final class JmsQueueSource extends QueueSource {
             }
         }
 
+        /**
+         * Puts every consumed message back unchanged, as a copy, and commits. Not a rollback: ActiveMQ counts a
+         * rolled-back consumption as a redelivery, and past the redelivery limit (6 with James's connection factory)
+         * moves the message to its dead-letter queue, where James never looks. A selection is abandoned on every ETRN
+         * while a site stays down when another source sent the probe.
+         */
         @Override
         public void abandon() {
-            rollback(session);
-            close(session);
+            if (selected.isEmpty() && others.isEmpty()) {
+                close(session);
+                return;
+            }
+            try (MessageProducer producer = session.createProducer(destination)) {
+                putBack(producer, Iterables.concat(selected, others));
+                session.commit();
+            } catch (JMSException | RuntimeException e) {
+                rollback(session);
+                LOGGER.warn("Queue {}: could not put back {} messages a release had selected; rolled back", name(),
+                    selected.size() + others.size(), e);
+            } finally {
+                close(session);
+            }
+        }
+
+        /** Unchanged copies: same properties, delivery mode and priority (the originals go in this transaction). */
+        private void putBack(MessageProducer producer, Iterable<Message> messages) throws JMSException {
+            for (Message message : messages) {
+                producer.send(copyOf(message), message.getJMSDeliveryMode(), message.getJMSPriority(),
+                    Message.DEFAULT_TIME_TO_LIVE);
+            }
         }
 
         private Message released(Message message) throws JMSException {

@@ -26,6 +26,7 @@ import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jamesetrn.node.Node;
+import org.jamesetrn.release.DeferredMailSource;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.Release;
 import org.jamesetrn.release.ReleaseConfiguration;
@@ -86,12 +87,19 @@ abstract class QueueReleaseContract {
     }
 
     ReleaseEngine engine(MailQueueFactory<? extends ManageableMailQueue> queues) {
-        ReleaseConfiguration configuration = ReleaseConfiguration.builder()
+        return new ReleaseEngine(ImmutableSet.of(queueSources(queues)), probes, metrics, configuration());
+    }
+
+    private ReleaseConfiguration configuration() {
+        return ReleaseConfiguration.builder()
             .queues(ImmutableList.of(outgoing.getName(), smarthost.getName()))
             .build();
-        QueueSources sources = new QueueSources(queues, configuration, jmsBackend());
+    }
+
+    QueueSources queueSources(MailQueueFactory<? extends ManageableMailQueue> queues) {
+        QueueSources sources = new QueueSources(queues, configuration(), jmsBackend());
         sources.prepare();
-        return new ReleaseEngine(ImmutableSet.of(sources), probes, metrics, configuration);
+        return sources;
     }
 
     @AfterEach
@@ -174,6 +182,31 @@ abstract class QueueReleaseContract {
 
         assertThat(QueueContents.of(outgoing).due()).containsExactlyInAnyOrder("one", "two");
         assertThat(QueueContents.of(smarthost).deferred()).containsExactly("three");
+    }
+
+    /**
+     * A selection is abandoned when another source sent the probe, or when nothing it took was the node's: again and
+     * again while a site stays down. The mail stays as it was, however often (on ActiveMQ a rolled-back consumption
+     * counts as a redelivery, and past the connection's redelivery limit the broker moves the message to its
+     * dead-letter queue, out of James's reach).
+     */
+    @Test
+    void selectionAbandonedAgainAndAgainLeavesTheMailAsItWas() throws Exception {
+        defer(outgoing, deferredMail("kept", 2, "a@customer.test"));
+        QueueSources sources = queueSources(factory);
+
+        for (int i = 0; i < 12; i++) {
+            for (DeferredMailSource source : sources.sourcesFor(Node.domain("customer.test"))) {
+                source.select(Node.domain("customer.test")).abandon();
+            }
+        }
+
+        QueueContents contents = QueueContents.of(outgoing);
+        assertThat(contents.deferred()).containsExactly("kept");
+        assertThat(AttributeUtils.getValueAndCastFromMail(contents.mail("kept"), ReleaseMarks.DELIVERY_RETRY_COUNT, Integer.class))
+            .contains(2);
+        assertThat(releaseAndWait(Node.domain("customer.test"))).isEqualTo(1);
+        assertThat(QueueContents.of(outgoing).due()).containsExactly("kept");
     }
 
     @Test
