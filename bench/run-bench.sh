@@ -4,10 +4,12 @@
 # only, and writes a markdown table to bench/results.md (bench/results-quick.md with --quick). Never fails on a
 # missed target: it reports pass/miss.
 #
-# Usage: bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--no-hold] [--hold-only] [--no-build] [--out FILE] [--heap 2g]
+# Usage: bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--no-hold] [--hold-only] [--no-activemq] [--activemq-only]
+#                           [--no-build] [--out FILE] [--heap 2g]
 #   --quick      0 / 10,000 queued, N = 100 / 1,000, fewer runs: a few minutes
 #   --postfix    also measure Debian's Postfix (installed with apt-get if missing; needs root; loopback ports only)
 #   --no-hold    leave out the hold and probe-first rows (§6, §7); --hold-only: only those
+#   --no-activemq  leave out the persistent server and the site's side (§8, §9); --activemq-only: only those
 #   --no-build   reuse the last build
 set -euo pipefail
 
@@ -19,7 +21,7 @@ for arg in "$@"; do
     case "$arg" in
         --no-build) build=0 ;;
         --postfix) postfix=1; args+=("$arg") ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) args+=("$arg") ;;
     esac
 done
