@@ -177,6 +177,12 @@ final class JamesServer implements AutoCloseable {
         return out;
     }
 
+    /** SIGTERM, then a start on the same instance folder (a persistent queue keeps its mail). */
+    void restart() throws IOException, InterruptedException {
+        process.stop();
+        process.start();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.close();
