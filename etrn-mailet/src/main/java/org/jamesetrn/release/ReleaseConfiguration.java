@@ -42,8 +42,11 @@ public final class ReleaseConfiguration {
     public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofMinutes(30);
     public static final String DEFAULT_REPOSITORIES_PROCESSOR = "relay";
-    /** Messages of a queue ActiveMQ keeps in memory, where selectors see them: the backup-MX scale of 100,000. */
-    public static final int DEFAULT_ACTIVEMQ_PAGE_SIZE = 100_000;
+    /**
+     * Messages of a queue ActiveMQ keeps in memory, where selectors see them: twice the backup-MX scale of 100,000
+     * deferred mails, so that a node's mail queued behind 100,000 others is seen.
+     */
+    public static final int DEFAULT_ACTIVEMQ_PAGE_SIZE = 200_000;
 
     public static ReleaseConfiguration load(PropertiesProvider propertiesProvider) throws ConfigurationException {
         try {

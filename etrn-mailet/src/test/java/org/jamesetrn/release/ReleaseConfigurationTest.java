@@ -18,7 +18,7 @@ class ReleaseConfigurationTest {
         assertThat(configuration.queues()).containsExactly(MailQueueName.of("outgoing"));
         assertThat(configuration.threads()).isEqualTo(2);
         assertThat(configuration.genericSafetyMargin()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(configuration.activeMQPageSize()).isEqualTo(100_000);
+        assertThat(configuration.activeMQPageSize()).isEqualTo(200_000);
     }
 
     @Test

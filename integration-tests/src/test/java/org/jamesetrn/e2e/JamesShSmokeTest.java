@@ -108,7 +108,7 @@ class JamesShSmokeTest {
             startAndAwait(james, smtpPort, webAdminPort);
             // The extension's start-up step ran on James's ActiveMQ queue (EtrnStartup, conf/extensions.properties).
             await().atMost(Duration.ofSeconds(60))
-                .until(() -> james.logSince(logStart).contains("Queue outgoing-smarthost: ActiveMQ pages in up to 100000 messages"));
+                .until(() -> james.logSince(logStart).contains("Queue outgoing-smarthost: ActiveMQ pages in up to 200000 messages"));
 
             Mails.send(smtpPort, "customer.test", 1);
             // RemoteDelivery tries once (nothing listens on the gateway) and defers it by the shipped first delay, 1 hour.

@@ -2,7 +2,9 @@ package org.jamesetrn.release.queue;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.jms.Connection;
 import javax.jms.ConnectionFactory;
@@ -42,8 +44,13 @@ final class ActiveMQBackend implements JmsBackend {
     /** Measured heap per paged-in James message (docs/activemq.md): only for the start-up log line. */
     static final int BYTES_PER_PAGED_IN_MESSAGE = 4 * 1024;
 
+    private static final long WARN_EVERY_MILLIS = 60_000;
+
     private final ConnectionFactory connectionFactory;
     private final int pageSize;
+    /** The destinations whose window {@link #prepare} widened, and when each last warned of being outgrown. */
+    private final Map<String, Destination> widened = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastWarned = new ConcurrentHashMap<>();
     private Connection connection;
 
     ActiveMQBackend(ConnectionFactory connectionFactory, int pageSize) {
@@ -79,6 +86,7 @@ final class ActiveMQBackend implements JmsBackend {
             // Creates the destination if James has not yet (it will, the same way, when RemoteDelivery starts).
             Destination destination = broker.get().getDestination(new ActiveMQQueue(queue.asString()));
             widen(destination);
+            widened.put(queue.asString(), destination);
             LOGGER.info("Queue {}: ActiveMQ pages in up to {} messages (about {} MiB of heap when that many are queued); "
                     + "released mail {}", queue.asString(), destination.getMaxPageSize(),
                 (long) destination.getMaxPageSize() * BYTES_PER_PAGED_IN_MESSAGE / (1024 * 1024),
@@ -97,6 +105,26 @@ final class ActiveMQBackend implements JmsBackend {
             destination.setMaxBrowsePageSize(pageSize);
         }
         destination.wakeup(); // page in now what the larger window allows
+    }
+
+    /**
+     * Before a release: a queue holding more messages than its window hides the ones behind from every selector, so
+     * say so, at most once a minute per queue.
+     */
+    void warnIfOutgrown(String queue) {
+        Destination destination = widened.get(queue);
+        if (destination == null) {
+            return;
+        }
+        long queued = destination.getDestinationStatistics().getMessages().getCount();
+        long now = System.currentTimeMillis();
+        if (queued > destination.getMaxPageSize()
+            && now - lastWarned.getOrDefault(queue, 0L) >= WARN_EVERY_MILLIS) {
+            lastWarned.put(queue, now);
+            LOGGER.warn("Queue {} holds {} messages, more than the {} ActiveMQ pages in: ETRN and James's dequeue may not "
+                    + "see the mail queued behind them until the head of the queue moves; raise release.activemq.pageSize "
+                    + "(etrn.properties) and James's heap", queue, queued, destination.getMaxPageSize());
+        }
     }
 
     /** The in-VM broker the factory connects to: {@code vm://NAME...} looked up in ActiveMQ's broker registry. */

@@ -70,8 +70,9 @@ final class JmsQueueSource extends QueueSource {
     Selection select(RecipientMatch matcher) throws MailQueueException {
         Session session = null;
         try {
-            session = broker.session(true);
             String name = queue.getName().asString();
+            broker.warnIfOutgrown(name);
+            session = broker.session(true);
             List<Message> selected = new ArrayList<>();
             List<Message> others = new ArrayList<>();
             for (Message message : take(session, name, selector(matcher, System.currentTimeMillis()))) {

@@ -46,6 +46,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
@@ -190,6 +195,34 @@ class ActiveMQQueueReleaseTest extends QueueReleaseContract {
 
         assertThat(releaseAndWait(Node.domain("customer.test"))).isZero();
         assertThat(QueueContents.of(outgoing).deferred()).contains("late");
+    }
+
+    @Test
+    void aQueueOutgrowingItsWindowIsWarnedAboutOnceAMinute() throws Exception {
+        release.close();
+        broker.getDestination(new ActiveMQQueue(outgoing.getName().asString())).setMaxPageSize(BaseDestination.MAX_PAGE_SIZE);
+        pageSize = 250;
+        release = engine(factory);
+        for (int i = 0; i < BEHIND_A_PAGE; i++) {
+            defer(outgoing, deferredMail("other-" + i, 1, "a@other.test"));
+        }
+        defer(outgoing, deferredMail("late", 1, "a@customer.test"));
+        Logger logger = (Logger) LoggerFactory.getLogger(ActiveMQBackend.class);
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        warnings.start();
+        logger.addAppender(warnings);
+        try {
+            // ActiveMQ's window is a soft limit (a pull may page in another window's worth): whether "late" is seen varies.
+            releaseAndWait(Node.domain("customer.test"));
+            releaseAndWait(Node.domain("other.test"));
+        } finally {
+            logger.detachAppender(warnings);
+        }
+
+        assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly("Queue "
+            + outgoing.getName().asString() + " holds " + (BEHIND_A_PAGE + 1) + " messages, more than the 250 ActiveMQ "
+            + "pages in: ETRN and James's dequeue may not see the mail queued behind them until the head of the queue "
+            + "moves; raise release.activemq.pageSize (etrn.properties) and James's heap");
     }
 
     @Test
