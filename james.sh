@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the extension and runs, in the foreground, the stock Apache James 3.8.1 memory server with ETRN:
-# conf/ from this repository, our jars in extensions-jars/, exactly as an admin installs them.
+# Builds the extension and runs, in the foreground, the stock Apache James 3.8.1 server with ETRN: conf/ from this
+# repository, our jars in extensions-jars/, exactly as an admin installs them. The mail queue is James's memory queue
+# (lost on restart), or with --queue activemq James's embedded ActiveMQ broker (kept under the instance folder).
 # With --cluster, the cluster server of docs/cluster.md instead: conf/cluster applied, the ETRN hold in the Cassandra
 # of --cassandra (start one with cassandra/cassandra.sh), shared with every other server started so.
 # Ctrl-C (or SIGTERM) stops it cleanly.
@@ -8,23 +9,31 @@ set -euo pipefail
 
 usage() {
     cat <<USAGE
-Usage: ./james.sh [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build] [--cluster [--cassandra HOST:PORT]]
+Usage: ./james.sh [--queue memory|activemq] [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build]
+       ./james.sh --cluster [--cassandra HOST:PORT] [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build]
+  --queue      memory (default): James's MemoryJamesServerMain, queued mail is lost on restart;
+               activemq: the same server with the queue in James's embedded ActiveMQ broker (KahaDB), kept across
+               restarts in the instance folder (var/store/activemq)
   --smtp       SMTP listener (default 127.0.0.1:2525, or \$ETRN_SMTP)
   --webadmin   WebAdmin listener (default 127.0.0.1:8000, or \$ETRN_WEBADMIN)
   --no-build   reuse the last build of the jars (james-server/target/james); conf/ is always the repository's
   --cluster    the cluster server (docs/cluster.md): conf/ with conf/cluster applied, the hold in Cassandra
+               (its queue is the memory queue)
   --cassandra  with --cluster, Cassandra's CQL address (default 127.0.0.1:9042)
-Each SMTP port gets its own instance folder (james-server/target/instance-PORT), so two servers can run side by side.
+Each SMTP port gets its own instance folder (james-server/target/instance-PORT), so two servers can run side by side;
+starting again with the same --smtp reuses the folder, and with --queue activemq the mail queued in it.
 USAGE
 }
 
 smtp=${ETRN_SMTP:-127.0.0.1:2525}
 webadmin=${ETRN_WEBADMIN:-127.0.0.1:8000}
 build=1
+queue=memory
 cluster=0
 cassandra=127.0.0.1:9042
 while [ $# -gt 0 ]; do
     case "$1" in
+        --queue) queue=$2; shift 2 ;;
         --smtp) smtp=$2; shift 2 ;;
         --webadmin) webadmin=$2; shift 2 ;;
         --no-build) build=0; shift ;;
@@ -37,6 +46,15 @@ done
 case "$smtp" in *:*) ;; *) echo "--smtp wants HOST:PORT" >&2; exit 2 ;; esac
 case "$webadmin" in *:*) ;; *) echo "--webadmin wants HOST:PORT" >&2; exit 2 ;; esac
 case "$cassandra" in *:*) ;; *) echo "--cassandra wants HOST:PORT" >&2; exit 2 ;; esac
+case "$queue" in
+    memory) main=org.apache.james.MemoryJamesServerMain ;;
+    activemq) main=org.jamesetrn.server.ActiveMQJamesServerMain ;;
+    *) echo "--queue wants memory or activemq" >&2; exit 2 ;;
+esac
+if [ "$cluster" = 1 ] && [ "$queue" != memory ]; then
+    echo "--cluster runs the memory queue: leave out --queue $queue" >&2
+    exit 2
+fi
 
 top=$(cd "$(dirname "$0")" && pwd)
 dist="$top/james-server/target/james"
@@ -53,7 +71,6 @@ cp -r "$top/conf" "$dist/extensions-jars" "$instance/"
 sed -i "s|<bind>[^<]*</bind>|<bind>${smtp}</bind>|" "$instance/conf/smtpserver.xml"
 sed -i -e "s|^host=.*|host=${webadmin%:*}|" -e "s|^port=.*|port=${webadmin##*:}|" "$instance/conf/webadmin.properties"
 
-main=org.apache.james.MemoryJamesServerMain
 if [ "$cluster" = 1 ]; then
     # conf/cluster/README.md: its files into conf/, the hold's root in Cassandra.
     cp "$top"/conf/cluster/*.properties "$top"/conf/cluster/*.xml "$instance/conf/"
@@ -61,9 +78,10 @@ if [ "$cluster" = 1 ]; then
     sed -i "s|<root>file://var/mail/etrn-hold/</root>|<root>cassandra://var/mail/etrn-hold/</root>|" "$instance/conf/mailetcontainer.xml"
     main=org.jamesetrn.server.cassandra.ClusterJamesServerMain
     echo "Cluster server: the ETRN hold in the Cassandra at $cassandra" >&2
+    queue="memory"
 fi
 
-echo "James with ETRN: SMTP on $smtp, WebAdmin on $webadmin, working directory $instance" >&2
+echo "James with ETRN ($queue queue): SMTP on $smtp, WebAdmin on $webadmin, working directory $instance" >&2
 exec java ${JAVA_OPTS:-} \
     -Dworking.directory="$instance" \
     -Dlogback.configurationFile="$instance/conf/logback.xml" \

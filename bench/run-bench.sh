@@ -4,11 +4,13 @@
 # only, and writes a markdown table to bench/results.md (bench/results-quick.md with --quick). Never fails on a
 # missed target: it reports pass/miss.
 #
-# Usage: bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--no-hold] [--hold-only] [--no-build] [--out FILE] [--heap 2g]
+# Usage: bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--no-hold] [--hold-only] [--no-activemq] [--activemq-only]
+#                           [--no-build] [--out FILE] [--heap 2g]
 #        bench/run-bench.sh --cluster [--quick] [--nodes 100] [--per-node 1000] [--no-build] [--out FILE]
 #   --quick      0 / 10,000 queued, N = 100 / 1,000, fewer runs: a few minutes
 #   --postfix    also measure Debian's Postfix (installed with apt-get if missing; needs root; loopback ports only)
 #   --no-hold    leave out the hold and probe-first rows (§6, §7); --hold-only: only those
+#   --no-activemq  leave out the persistent server and the site's side (§8, §9); --activemq-only: only those
 #   --no-build   reuse the last build
 #   --cluster    the cluster benchmark instead (issue 14, docs/cluster.md): Cassandra 5.0 and two cluster servers,
 #                100 nodes x 1,000 held mails (--quick: 10 nodes); writes bench/results-cluster.md
@@ -24,7 +26,7 @@ for arg in "$@"; do
         --no-build) build=0 ;;
         --postfix) postfix=1; args+=("$arg") ;;
         --cluster) cluster=1 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -34,7 +36,9 @@ if [ "$build" = 1 ] || [ ! -d "$top/james-server/target/james/lib" ] || [ ! -d "
     # The cassandra module lays out Cassandra's classpath for the cluster benchmark.
     (cd "$top" && mvn -B -q -Pbench -DskipTests -pl cassandra,james-server,integration-tests -am package)
 fi
-jar=$(ls "$top"/integration-tests/target/integration-tests-*.jar | head -n1)
+# The harness (this module's jar) and the kit's probe routes it installs into the James it starts (the probe jar).
+jar=$(ls "$top"/integration-tests/target/integration-tests-*.jar | grep -v -- '-probe\.jar$' | head -n1)
+probe=$(ls "$top"/integration-tests/target/integration-tests-*-probe.jar | head -n1)
 
 if [ "$postfix" = 1 ] && [ "$(id -u)" = 0 ]; then
     "$top/integration-tests/install-postfix.sh" || true
@@ -42,8 +46,8 @@ fi
 
 cd "$top"
 if [ "$cluster" = 1 ]; then
-    exec java -Xmx1g -cp "$jar" org.jamesetrn.bench.ClusterBench --repo "$top" --probe-jar "$jar" \
+    exec java -Xmx1g -cp "$jar" org.jamesetrn.bench.ClusterBench --repo "$top" --probe-jar "$probe" \
         --command "bench/run-bench.sh $*" "${args[@]}"
 fi
-exec java -Xmx1g -cp "$jar" org.jamesetrn.bench.Bench --repo "$top" --probe-jar "$jar" \
+exec java -Xmx1g -cp "$jar" org.jamesetrn.bench.Bench --repo "$top" --probe-jar "$probe" \
     --command "bench/run-bench.sh $*" "${args[@]}"

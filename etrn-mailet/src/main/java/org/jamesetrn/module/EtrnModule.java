@@ -3,6 +3,8 @@ package org.jamesetrn.module;
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.PropertiesProvider;
 import org.jamesetrn.hold.Holds;
 import org.jamesetrn.hold.MemoryReleaseClaims;
@@ -13,10 +15,12 @@ import org.jamesetrn.release.DeferredMailSources;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.ReleaseConfiguration;
 import org.jamesetrn.release.ReleaseEngine;
+import org.jamesetrn.release.queue.JmsBackends;
 import org.jamesetrn.release.queue.QueueSources;
 import org.jamesetrn.release.repository.SharedRepositories;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Injector;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
@@ -29,6 +33,10 @@ import com.google.inject.multibindings.OptionalBinder;
  * provides the configuration of etrn.properties. Everything the mailets inject is bound here explicitly, so that the
  * mailets, the SMTP handler and the routes, each built by James in its own child of this injector, share one
  * instance.
+ *
+ * <p>The queues are checked and prepared when James starts by {@link EtrnStartup} ({@code guice.extension.startable}
+ * in conf/extensions.properties), not while this injector is created: the queue factory James binds may need, through
+ * its mailbox, the very loader that is creating this injector.</p>
  */
 public class EtrnModule extends AbstractModule {
     @Override
@@ -38,8 +46,8 @@ public class EtrnModule extends AbstractModule {
         bind(DeferredMailInventory.class).to(ReleaseEngine.class);
         bind(ProbeOutcomes.class).in(Scopes.SINGLETON);
 
-        // Where deferred mail waits: RemoteDelivery's queues, the holds of HoldForEtrn, James's shared repositories.
-        bind(QueueSources.class).in(Scopes.SINGLETON);
+        // Where deferred mail waits: RemoteDelivery's queues (provided below), the holds of HoldForEtrn, James's
+        // shared repositories.
         bind(Holds.class).in(Scopes.SINGLETON);
         bind(SharedRepositories.class).in(Scopes.SINGLETON);
         Multibinder<DeferredMailSources> sources = Multibinder.newSetBinder(binder(), DeferredMailSources.class);
@@ -57,5 +65,16 @@ public class EtrnModule extends AbstractModule {
     @Singleton
     ReleaseConfiguration releaseConfiguration(PropertiesProvider propertiesProvider) throws ConfigurationException {
         return ReleaseConfiguration.load(propertiesProvider);
+    }
+
+    /**
+     * The injector is James's extension injector, which sees every binding of the server: the JMS ConnectionFactory
+     * is looked up there by name, so this module also loads on servers that bind none (the memory server).
+     */
+    @Provides
+    @Singleton
+    QueueSources queueSources(MailQueueFactory<? extends ManageableMailQueue> queueFactory, ReleaseConfiguration configuration,
+                              Injector injector) {
+        return new QueueSources(queueFactory, configuration, JmsBackends.lookup(injector, configuration));
     }
 }

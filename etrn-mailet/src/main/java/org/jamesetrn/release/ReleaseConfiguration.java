@@ -32,6 +32,7 @@ public final class ReleaseConfiguration {
     public static final String CLAIM_TIMEOUT = "release.claim.timeout";
     public static final String REPOSITORIES = "release.repositories";
     public static final String REPOSITORIES_PROCESSOR = "release.repositories.processor";
+    public static final String ACTIVEMQ_PAGE_SIZE = "release.activemq.pageSize";
 
     public static final ImmutableList<MailQueueName> DEFAULT_QUEUES = ImmutableList.of(MailQueueName.of("outgoing"));
     public static final int DEFAULT_THREADS = 2;
@@ -41,6 +42,11 @@ public final class ReleaseConfiguration {
     public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofMinutes(30);
     public static final String DEFAULT_REPOSITORIES_PROCESSOR = "relay";
+    /**
+     * Messages of a queue ActiveMQ keeps in memory, where selectors see them: twice the backup-MX scale of 100,000
+     * deferred mails, so that a node's mail queued behind 100,000 others is seen.
+     */
+    public static final int DEFAULT_ACTIVEMQ_PAGE_SIZE = 200_000;
 
     public static ReleaseConfiguration load(PropertiesProvider propertiesProvider) throws ConfigurationException {
         try {
@@ -68,6 +74,7 @@ public final class ReleaseConfiguration {
                 .claimTimeout(duration(configuration, CLAIM_TIMEOUT, DEFAULT_CLAIM_TIMEOUT))
                 .repositories(list(configuration, REPOSITORIES, MailRepositoryUrl::from))
                 .repositoriesProcessor(configuration.getString(REPOSITORIES_PROCESSOR, DEFAULT_REPOSITORIES_PROCESSOR).trim())
+                .activeMQPageSize(configuration.getInt(ACTIVEMQ_PAGE_SIZE, DEFAULT_ACTIVEMQ_PAGE_SIZE))
                 .build();
         } catch (IllegalArgumentException | org.apache.commons.configuration2.ex.ConversionException e) {
             throw new ConfigurationException("etrn.properties: " + e.getMessage(), e);
@@ -115,6 +122,7 @@ public final class ReleaseConfiguration {
         private Duration claimTimeout = DEFAULT_CLAIM_TIMEOUT;
         private List<MailRepositoryUrl> repositories = ImmutableList.of();
         private String repositoriesProcessor = DEFAULT_REPOSITORIES_PROCESSOR;
+        private int activeMQPageSize = DEFAULT_ACTIVEMQ_PAGE_SIZE;
 
         private Builder() {
         }
@@ -159,6 +167,11 @@ public final class ReleaseConfiguration {
             return this;
         }
 
+        public Builder activeMQPageSize(int activeMQPageSize) {
+            this.activeMQPageSize = activeMQPageSize;
+            return this;
+        }
+
         public ReleaseConfiguration build() {
             Preconditions.checkArgument(!queues.isEmpty(), "ETRN needs at least one queue");
             Preconditions.checkArgument(threads > 0, "%s must be positive", THREADS);
@@ -167,6 +180,7 @@ public final class ReleaseConfiguration {
             Preconditions.checkArgument(!probeTimeout.isNegative() && !probeTimeout.isZero(), "%s must be positive", PROBE_TIMEOUT);
             Preconditions.checkArgument(!claimTimeout.isNegative() && !claimTimeout.isZero(), "%s must be positive", CLAIM_TIMEOUT);
             Preconditions.checkArgument(!repositoriesProcessor.isEmpty(), "%s must name a processor", REPOSITORIES_PROCESSOR);
+            Preconditions.checkArgument(activeMQPageSize >= 0, "%s must not be negative", ACTIVEMQ_PAGE_SIZE);
             return new ReleaseConfiguration(this);
         }
     }
@@ -179,6 +193,7 @@ public final class ReleaseConfiguration {
     private final Duration claimTimeout;
     private final ImmutableList<MailRepositoryUrl> repositories;
     private final String repositoriesProcessor;
+    private final int activeMQPageSize;
 
     private ReleaseConfiguration(Builder builder) {
         this.queues = ImmutableList.copyOf(builder.queues);
@@ -189,6 +204,7 @@ public final class ReleaseConfiguration {
         this.claimTimeout = builder.claimTimeout;
         this.repositories = ImmutableList.copyOf(builder.repositories);
         this.repositoriesProcessor = builder.repositoriesProcessor;
+        this.activeMQPageSize = builder.activeMQPageSize;
     }
 
     /** The RemoteDelivery outgoing queues ETRN may release from; no other queue is ever touched. */
@@ -229,5 +245,13 @@ public final class ReleaseConfiguration {
     /** The processor mail released from a shared repository goes to (the one with the RemoteDelivery that parked it). */
     public String repositoriesProcessor() {
         return repositoriesProcessor;
+    }
+
+    /**
+     * ActiveMQ queues only: how many messages of each release queue the broker keeps paged in, where JMS selectors
+     * (ETRN's and James's dequeue) see them; 0 leaves the broker's own setting (200).
+     */
+    public int activeMQPageSize() {
+        return activeMQPageSize;
     }
 }

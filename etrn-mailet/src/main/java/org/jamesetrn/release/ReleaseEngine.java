@@ -282,6 +282,7 @@ public class ReleaseEngine implements DeferredMailRelease, DeferredMailInventory
         releasedMails.add((int) dispatched);
         LOGGER.info("Release of node {}: {} deferred mails selected, {} dispatched for delivery", release.node(),
             selected, dispatched);
+        running.remove(release.node(), release); // over: a request from now on starts a new release, not joins this one
         release.dispatched().complete(dispatched);
     }
 
@@ -289,7 +290,8 @@ public class ReleaseEngine implements DeferredMailRelease, DeferredMailInventory
         return selections.stream().mapToLong(DeferredMailSource.Selection::count).sum();
     }
 
-    private static void fail(Release release, ReleaseException failure) {
+    private void fail(Release release, ReleaseException failure) {
+        running.remove(release.node(), release);
         release.counted().completeExceptionally(failure);
         release.dispatched().completeExceptionally(failure);
     }

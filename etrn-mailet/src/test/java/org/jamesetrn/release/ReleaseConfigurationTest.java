@@ -18,6 +18,25 @@ class ReleaseConfigurationTest {
         assertThat(configuration.queues()).containsExactly(MailQueueName.of("outgoing"));
         assertThat(configuration.threads()).isEqualTo(2);
         assertThat(configuration.genericSafetyMargin()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(configuration.activeMQPageSize()).isEqualTo(200_000);
+    }
+
+    @Test
+    void activeMQPageSizeIsReadAndZeroLeavesTheBrokerAlone() throws Exception {
+        BaseConfiguration properties = new BaseConfiguration();
+        properties.addProperty(ReleaseConfiguration.ACTIVEMQ_PAGE_SIZE, 0);
+
+        assertThat(ReleaseConfiguration.from(properties).activeMQPageSize()).isZero();
+    }
+
+    @Test
+    void negativeActiveMQPageSizeIsRejected() {
+        BaseConfiguration properties = new BaseConfiguration();
+        properties.addProperty(ReleaseConfiguration.ACTIVEMQ_PAGE_SIZE, -1);
+
+        assertThatThrownBy(() -> ReleaseConfiguration.from(properties))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining(ReleaseConfiguration.ACTIVEMQ_PAGE_SIZE);
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.JamesProcess;
 import org.jamesetrn.kit.Poll;
 import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.Postfix;
@@ -52,22 +53,29 @@ public final class Bench {
         long start = System.nanoTime();
         try (CustomerMx sink = new CustomerMx(Ports.free())) {
             sink.start();
-            if (!options.postfixOnly && !options.holdOnly) {
+            if (!options.postfixOnly && !options.holdOnly && !options.activemqOnly) {
                 try (JamesServer james = james(true, sink, "james")) {
                     log("James with ETRN started (pid " + james.pid() + "), sink on 127.0.0.1:" + sink.port());
                     latencyAndSelectivity(james, sink);
                     deliveries(james, sink);
                 }
             }
-            if (options.memory && !options.postfixOnly && !options.holdOnly) {
+            if (options.memory && !options.postfixOnly && !options.holdOnly && !options.activemqOnly) {
                 memory(sink);
             }
-            if (options.hold && !options.postfixOnly) {
+            if (options.activemq && !options.postfixOnly && !options.holdOnly) {
+                ActiveMQRuns activemq = new ActiveMQRuns(this, options,
+                    (name, mx, edits, withExtension, jvmOptions) -> activemq(withExtension, mx, name, edits, jvmOptions));
+                activemq.run(sink);
+                report.activemq = activemq;
+                report.sites = sites(sink);
+            }
+            if (options.hold && !options.postfixOnly && !options.activemqOnly) {
                 HoldRuns hold = new HoldRuns(options, (name, mx, edits, jvmOptions) -> james(true, mx, name, edits, jvmOptions));
                 hold.run(sink);
                 report.hold = hold;
             }
-            if (options.postfix) {
+            if (options.postfix && !options.activemqOnly) {
                 postfix(sink);
             }
         }
@@ -85,10 +93,49 @@ public final class Bench {
 
     private JamesServer james(boolean withExtension, CustomerMx sink, String name, Consumer<Conf> edits,
                               String... jvmOptions) throws Exception {
+        return server(JamesProcess.MEMORY_SERVER, withExtension, sink, name, edits, jvmOptions);
+    }
+
+    /** The persistent server of ./james.sh --queue activemq. */
+    private JamesServer activemq(boolean withExtension, CustomerMx sink, String name, Consumer<Conf> edits,
+                                 String... jvmOptions) throws Exception {
+        return server(JamesProcess.ACTIVEMQ_SERVER, withExtension, sink, name, edits, jvmOptions);
+    }
+
+    private JamesServer server(String mainClass, boolean withExtension, CustomerMx sink, String name, Consumer<Conf> edits,
+                               String... jvmOptions) throws Exception {
         List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.heap));
         jvm.addAll(List.of(jvmOptions));
         return JamesServer.start(Repository.at(options.repo), options.workDir.resolve(name), options.probeJar, withExtension,
-            sink.port(), jvm, edits);
+            sink.port(), jvm, edits, mainClass);
+    }
+
+    /**
+     * Section 9: the node's 1,000, nothing else queued, released by James on each queue and by Postfix: connections
+     * the site sees at once, and the last delivery when the site answers every command late.
+     */
+    private SiteRuns sites(CustomerMx sink) throws Exception {
+        SiteRuns sites = new SiteRuns(options);
+        int n = options.nodeMails;
+        try (JamesServer james = james(true, sink, "james-site-memory")) {
+            sites.measure("James, memory queue", sink, (mx, runs) -> jamesRelease(james, mx, runs, n));
+        }
+        try (JamesServer james = activemq(true, sink, "james-site-activemq", conf -> { })) {
+            sites.measure("James, ActiveMQ queue", sink, (mx, runs) -> jamesRelease(james, mx, runs, n));
+        }
+        if (options.postfix && Postfix.available()) {
+            try (Postfix postfix = new Postfix(options.workDir.resolve("postfix-site"), Ports.free(), sink.port(), NODE)) {
+                postfix.start();
+                sites.measure(postfix.version(), sink, (mx, runs) -> postfixRun(postfix, mx, runs, n));
+            }
+        }
+        return sites;
+    }
+
+    private void jamesRelease(JamesServer james, CustomerMx sink, DeliveryRuns runs, int n) throws Exception {
+        james.clear(QUEUE);
+        james.fillDeferred(QUEUE, n, NODE, "site-" + (++runId));
+        etrnRun(james, sink, runs, n, true);
     }
 
     /** Scenarios 1 and 3 at each size: the queue holds 0, 10,000 or 100,000 other deferred mails. */
@@ -108,7 +155,7 @@ public final class Bench {
         james.clear(QUEUE);
     }
 
-    private Report.Latency latency(JamesServer james, CustomerMx sink) throws Exception {
+    Report.Latency latency(JamesServer james, CustomerMx sink) throws Exception {
         Report.Latency result = new Report.Latency();
         sink.forget();
         long logOffset = james.logLength();
@@ -132,7 +179,7 @@ public final class Bench {
         return result;
     }
 
-    private DeliveryRuns selectivity(JamesServer james, CustomerMx sink, int others) throws Exception {
+    DeliveryRuns selectivity(JamesServer james, CustomerMx sink, int others) throws Exception {
         DeliveryRuns runs = new DeliveryRuns(options.nodeMails + " among " + others, options.nodeMails);
         for (int run = 0; run < options.runs(options.nodeMails); run++) {
             james.fillDeferred(QUEUE, options.nodeMails, NODE, "node-" + (++runId));
@@ -283,24 +330,29 @@ public final class Bench {
             for (int n : options.nodeSizes) {
                 DeliveryRuns runs = new DeliveryRuns(Integer.toString(n), n);
                 for (int run = 0; run < options.runs(n); run++) {
-                    sink.stop();
-                    postfix.fillDeferred(n, "pf-" + (++runId));
-                    sink.start();
-                    try (SmtpClient client = connect(postfix.smtpPort())) {
-                        sink.forget();
-                        long start = System.nanoTime();
-                        SmtpClient.Reply reply = client.command("ETRN " + NODE);
-                        boolean complete = reply.positive() && awaitNodeDeliveries(sink, n);
-                        runs.add(reply.nanos(), reply.last(), sink, start, complete);
-                    }
-                    awaitQuiet(sink, 200);
-                    postfix.purge();
+                    postfixRun(postfix, sink, runs, n);
                 }
                 report.postfixDeliveries.put(n, runs);
                 log("Postfix N=" + n + ": reply " + runs.reply.format() + " last " + runs.last.format() + " conns "
                     + runs.connectionsText());
             }
         }
+    }
+
+    /** Postfix defers n mails (sent while the sink is down), then ETRN with the sink up; the deliveries recorded. */
+    private void postfixRun(Postfix postfix, CustomerMx sink, DeliveryRuns runs, int n) throws Exception {
+        sink.stop();
+        postfix.fillDeferred(n, "pf-" + (++runId));
+        sink.start();
+        try (SmtpClient client = connect(postfix.smtpPort())) {
+            sink.forget();
+            long start = System.nanoTime();
+            SmtpClient.Reply reply = client.command("ETRN " + NODE);
+            boolean complete = reply.positive() && awaitNodeDeliveries(sink, n);
+            runs.add(reply.nanos(), reply.last(), sink, start, complete);
+        }
+        awaitQuiet(sink, 200);
+        postfix.purge();
     }
 
     static void log(String message) {
@@ -315,6 +367,9 @@ public final class Bench {
         boolean memory = true;
         boolean hold = true;
         boolean holdOnly;
+        boolean activemq = true;
+        boolean activemqOnly;
+        int activeMQOthers = 100_000;
         int holdOthers = 100_000;
         Path repo = Path.of(".").toAbsolutePath().normalize();
         Path out;
@@ -359,6 +414,12 @@ public final class Bench {
                     case "--hold-only":
                         options.holdOnly = true;
                         break;
+                    case "--no-activemq":
+                        options.activemq = false;
+                        break;
+                    case "--activemq-only":
+                        options.activemqOnly = true;
+                        break;
                     case "--repo":
                         options.repo = Path.of(rest.remove(0)).toAbsolutePath().normalize();
                         break;
@@ -387,6 +448,7 @@ public final class Bench {
                 options.runsLarge = 1;
                 options.memoryMails = 10_000;
                 options.holdOthers = 10_000;
+                options.activeMQOthers = 10_000;
             }
             if (options.out == null) {
                 options.out = options.repo.resolve(options.quick ? "bench/results-quick.md" : "bench/results.md");

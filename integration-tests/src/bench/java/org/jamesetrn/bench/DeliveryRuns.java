@@ -16,6 +16,8 @@ final class DeliveryRuns {
     final Stats first = new Stats();
     final Stats last = new Stats();
     final List<Integer> connections = new ArrayList<>();
+    /** Per run, the most connections the sink had open at once. */
+    final List<Integer> mostAtOnce = new ArrayList<>();
     final List<String> replies = new ArrayList<>();
     long mails;
     long othersDelivered;
@@ -48,6 +50,7 @@ final class DeliveryRuns {
             }
         }
         connections.add(sink.connections());
+        mostAtOnce.add(sink.mostSimultaneousConnections());
         // Every mail of the benchmark has one recipient: it is either the node's or another domain's.
         othersDelivered += sink.deliveryCount() - forNode;
         duplicates += sink.deliveryCount() - sink.distinctMessageIds();
@@ -65,10 +68,22 @@ final class DeliveryRuns {
     }
 
     String connectionsText() {
-        if (connections.isEmpty()) {
+        return median(connections);
+    }
+
+    /** Median over the runs, and the largest, of the connections open at once: "median (max)". */
+    String mostAtOnceText() {
+        if (mostAtOnce.isEmpty()) {
             return "n/a";
         }
-        List<Integer> sorted = new ArrayList<>(connections);
+        return median(mostAtOnce) + " (max " + mostAtOnce.stream().mapToInt(Integer::intValue).max().getAsInt() + ")";
+    }
+
+    private static String median(List<Integer> values) {
+        if (values.isEmpty()) {
+            return "n/a";
+        }
+        List<Integer> sorted = new ArrayList<>(values);
         sorted.sort(Integer::compare);
         return Integer.toString(sorted.get(sorted.size() / 2));
     }

@@ -23,6 +23,7 @@ import org.jamesetrn.kit.EtrnExtension;
 import org.jamesetrn.kit.JamesInstance;
 import org.jamesetrn.kit.JamesProcess;
 import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.ProbeRoutes;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.WebAdmin;
 
@@ -30,28 +31,27 @@ import org.jamesetrn.kit.WebAdmin;
  * The assembled stock James memory server (james-server/target/james: lib/, conf/, extensions-jars/) started as a
  * separate process by the kit's {@link JamesProcess}, the way ./james.sh starts it, in its own working directory
  * with a copy of conf/ and these benchmark overrides only: loopback ports, the smarthost route's gatewayPort pointed
- * at the sink, the ETRN rate limit off (the benchmark sends hundreds of ETRNs on one connection), and the
- * benchmark-only WebAdmin route (org.jamesetrn.bench.probe) that fills a queue with deferred mail, added to the
+ * at the sink, the ETRN rate limit off (the benchmark sends hundreds of ETRNs on one connection), and the kit's
+ * probe routes ({@link ProbeRoutes}: they fill a queue with deferred mail and the hold with held mail), added to the
  * routes conf/ ships. Without the extension, the ETRN handler, its module, its jars and its WebAdmin route are left
- * out. The cluster variant ({@link #startCluster}) is the cluster server of docs/cluster.md on a Cassandra node.
+ * out. The main class is the memory server's, the ActiveMQ server's ({@link JamesProcess#ACTIVEMQ_SERVER}), or the
+ * cluster server's ({@link #startCluster}: docs/cluster.md, on a Cassandra node).
  */
 final class JamesServer implements AutoCloseable {
-    /** Named, not referenced: the harness never loads it (it needs James's classes, which only the server has). */
-    private static final String PROBE_ROUTES = "org.jamesetrn.bench.probe.BenchQueueRoutes";
-    private static final String HOLD_ROUTES = "org.jamesetrn.bench.probe.BenchHoldRoutes";
-
     private final JamesProcess process;
     private final WebAdmin webAdmin;
+    private final ProbeRoutes probe;
 
     private JamesServer(JamesProcess process) {
         this.process = process;
         this.webAdmin = new WebAdmin(process.webAdminPort(), Duration.ofMinutes(5));
+        this.probe = new ProbeRoutes(webAdmin);
     }
 
     /** A fresh instance in {@code workDir} and the server started on it; one that does not come up is stopped. */
     static JamesServer start(Repository repository, Path workDir, Path probeJar, boolean withExtension, int sinkPort,
                              List<String> jvmOptions, Consumer<Conf> edits) throws Exception {
-        return start(repository, workDir, probeJar, withExtension, sinkPort, jvmOptions, JamesProcess.MEMORY_SERVER, edits);
+        return start(repository, workDir, probeJar, withExtension, sinkPort, jvmOptions, edits, JamesProcess.MEMORY_SERVER);
     }
 
     /**
@@ -61,7 +61,7 @@ final class JamesServer implements AutoCloseable {
      */
     static JamesServer startCluster(Repository repository, Path workDir, Path probeJar, int sinkPort, int cqlPort,
                                     String heldDomains, String nodes, List<String> jvmOptions) throws Exception {
-        return start(repository, workDir, probeJar, true, sinkPort, jvmOptions, JamesProcess.CLUSTER_SERVER, conf -> {
+        return start(repository, workDir, probeJar, true, sinkPort, jvmOptions, conf -> {
             try {
                 ClusterConf.apply(repository, conf, cqlPort);
             } catch (IOException e) {
@@ -69,12 +69,12 @@ final class JamesServer implements AutoCloseable {
             }
             conf.setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test", "HostIs=held.test," + heldDomains)
                 .setElements("smtpserver.xml", "nodes", nodes);
-        });
+        }, JamesProcess.CLUSTER_SERVER);
     }
 
-    private static JamesServer start(Repository repository, Path workDir, Path probeJar, boolean withExtension,
-                                     int sinkPort, List<String> jvmOptions, String mainClass, Consumer<Conf> edits)
-        throws Exception {
+    /** The same with another main class of the assembled server's lib/ (the ActiveMQ server, the cluster server). */
+    static JamesServer start(Repository repository, Path workDir, Path probeJar, boolean withExtension, int sinkPort,
+                             List<String> jvmOptions, Consumer<Conf> edits, String mainClass) throws Exception {
         JamesInstance instance = JamesInstance.create(workDir, repository.assembledServer().resolve("conf"))
             .listenOn(Ports.free(), Ports.free())
             .gatewayPort(sinkPort);
@@ -85,25 +85,16 @@ final class JamesServer implements AutoCloseable {
         } else {
             extension.removeFrom(instance.conf());
         }
-        instance.addExtensionJar(probeJar, "etrn-bench-probe.jar").addWebAdminRoute(PROBE_ROUTES).addWebAdminRoute(HOLD_ROUTES);
+        ProbeRoutes.installInto(instance, probeJar);
         edits.accept(instance.conf());
-        WebAdmin probe = new WebAdmin(instance.webAdminPort(), Duration.ofSeconds(5));
+        ProbeRoutes probe = new ProbeRoutes(new WebAdmin(instance.webAdminPort(), Duration.ofSeconds(5)));
         JamesProcess process = JamesProcess.on(instance, repository.serverLib())
             .mainClass(mainClass)
             .jvmOptions(jvmOptions)
-            .readyWhen(() -> probeAnswers(probe))
+            .readyWhen(() -> probe.answers(Bench.QUEUE))
             .startupTimeout(Duration.ofMinutes(5))
             .start();
         return new JamesServer(process);
-    }
-
-    /** The probe route is loaded and the queue it serves exists. */
-    private static boolean probeAnswers(WebAdmin probe) {
-        try {
-            return probe.get("/bench/queues/" + Bench.QUEUE).statusCode() == 200;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 
     int smtpPort() {
@@ -116,42 +107,30 @@ final class JamesServer implements AutoCloseable {
 
     /** Enqueues {@code count} deferred mails (1 hour delay) round robin over {@code domains}; returns milliseconds. */
     long fillDeferred(String queue, int count, String domains, String prefix) throws Exception {
-        int done = 0;
-        long start = System.nanoTime();
-        while (done < count) {
-            int batch = Math.min(20_000, count - done);
-            check(webAdmin.post("/bench/queues/" + queue + "/deferred?count=" + batch
-                + "&domains=" + domains + "&prefix=" + prefix + "-" + done));
-            done += batch;
-        }
-        return (System.nanoTime() - start) / 1_000_000;
+        return probe.fillDeferred(queue, count, domains, prefix);
     }
 
     /** Sends mails into the spool at the hold's processor (etrn-hold), where HoldForEtrn holds them. */
     void hold(int count, String domains, String prefix) throws Exception {
-        check(webAdmin.post("/bench/holds/held?processor=etrn-hold&count=" + count + "&domains=" + domains + "&prefix=" + prefix));
+        probe.hold(count, domains, prefix);
     }
 
     /** Stores mails straight into James's repositories under {@code root}, without the extension. */
     void store(String root, int count, String domains, String prefix) throws Exception {
-        check(webAdmin.post("/bench/holds/stored?root=" + root + "&count=" + count + "&domains=" + domains + "&prefix=" + prefix));
+        probe.store(root, count, domains, prefix);
     }
 
     /** The mails in every repository under the root. */
     long held(String root) throws Exception {
-        HttpResponse<String> response = webAdmin.get("/bench/holds?root=" + root);
-        check(response);
-        return jsonNumber(response.body(), "size");
+        return probe.held(root);
     }
 
     long size(String queue) throws Exception {
-        HttpResponse<String> response = webAdmin.get("/bench/queues/" + queue);
-        check(response);
-        return jsonNumber(response.body(), "size");
+        return probe.size(queue);
     }
 
     void clear(String queue) throws Exception {
-        check(webAdmin.delete("/bench/queues/" + queue));
+        probe.clear(queue);
     }
 
     /** James's own WebAdmin flush: every delayed mail of the queue is re-enqueued for immediate delivery. */
@@ -227,18 +206,10 @@ final class JamesServer implements AutoCloseable {
         return out;
     }
 
-    private static void check(HttpResponse<String> response) {
-        if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException(response.request().uri() + " -> " + response.statusCode() + " " + response.body());
-        }
-    }
-
-    static long jsonNumber(String json, String key) {
-        Matcher matcher = Pattern.compile("\"" + key + "\"\\s*:\\s*(\\d+)").matcher(json);
-        if (!matcher.find()) {
-            throw new IllegalStateException("no " + key + " in " + json);
-        }
-        return Long.parseLong(matcher.group(1));
+    /** SIGTERM, then a start on the same instance folder (a persistent queue keeps its mail). */
+    void restart() throws IOException, InterruptedException {
+        process.stop();
+        process.start();
     }
 
     @Override

@@ -38,6 +38,8 @@ final class Report {
     final Map<String, long[]> memory = new LinkedHashMap<>();
     long rssUnderLoadKib = -1;
     HoldRuns hold;
+    ActiveMQRuns activemq;
+    SiteRuns sites;
     String postfixVersion;
     String postfixNote;
     double totalSeconds;
@@ -59,7 +61,7 @@ final class Report {
             .append("the `outgoing-smarthost` gateway pointed at the sink, ETRN rate limit off). RemoteDelivery as shipped: ")
             .append("4 delivery threads on `outgoing-smarthost`, retries 1 h .. 16 h.\n");
         md.append("- Deferred mail: enqueued directly into `").append(Bench.QUEUE).append("` by a benchmark-only WebAdmin route ")
-            .append("(org.jamesetrn.bench.probe.BenchQueueRoutes) through the MailQueueFactory RemoteDelivery uses, each mail ")
+            .append("(the test kit's org.jamesetrn.kit.probe.QueueRoutes) through the MailQueueFactory RemoteDelivery uses, each mail ")
             .append("as RemoteDelivery leaves it after one failed attempt: state error, delivery_retry_count 1, low priority, ")
             .append("1 hour delay. Others: recipients in 50 domains other-N.example, in the same queue.\n");
         md.append("- Sink: loopback SMTP server in the benchmark process, PIPELINING, keeps no message body. ")
@@ -123,8 +125,17 @@ final class Report {
             hold.render(md);
         }
 
-        md.append("\n## Targets (issue 6)\n\n| target | measured | result |\n|---|---|---|\n");
+        if (activemq != null) {
+            md.append('\n');
+            activemq.render(md);
+        }
+        if (sites != null) {
+            sites.render(md);
+        }
+
+        md.append("\n## Targets (issues 6 and 12)\n\n| target | measured | result |\n|---|---|---|\n");
         targets(md);
+        activeMQTargets(md);
         return md.toString();
     }
 
@@ -156,6 +167,46 @@ final class Report {
                 .append(postfix != null ? " (" + postfix.connectionsText() + " connections)" : " (reference from issue 6)")
                 .append(" | ").append(passMiss(james.incomplete == 0 && !james.last.isEmpty() && james.last.medianMillis() <= postfixLast)).append(" |\n");
         }
+    }
+
+    /** Issue 12: the persistent server with the node's 1,000 among 100,000 deferred. */
+    private void activeMQTargets(StringBuilder md) {
+        if (activemq == null) {
+            return;
+        }
+        String among = num(options.nodeMails) + " among " + num(options.activeMQOthers);
+        for (Map.Entry<String, DeliveryRuns> row : Map.of("probe first", activemq.probeFirst, "everything at once",
+            activemq.atOnce).entrySet().stream().sorted(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder()))
+            .collect(java.util.stream.Collectors.toList())) {
+            DeliveryRuns r = row.getValue();
+            if (r == null || r.runs() == 0) {
+                continue;
+            }
+            double release = r.release.isEmpty() ? Double.NaN : r.release.medianMillis();
+            md.append("| ActiveMQ, ").append(row.getKey()).append(": ETRN → the node's ").append(among)
+                .append(" all re-enqueued ≤ 250 ms | ").append(Stats.ms(release)).append(" (reply ")
+                .append(Stats.ms(r.reply.medianMillis())).append(", p99 ").append(Stats.ms(r.reply.p99Millis())).append(") | ")
+                .append(passMiss(r.incomplete == 0 && release <= 250 && r.othersDelivered == 0 && r.duplicates == 0)).append(" |\n");
+        }
+        DeliveryRuns james = activemq.probeFirst;
+        Double postfix = postfixLastOfNodeMails();
+        if (james != null && !james.last.isEmpty()) {
+            md.append("| ActiveMQ, probe first: last of the node's ").append(among).append(" delivered no slower than Postfix's ")
+                .append(num(options.nodeMails)).append(" | James ").append(Stats.ms(james.last.medianMillis())).append(", Postfix ")
+                .append(postfix == null ? "not run" : Stats.ms(postfix)).append(" | ")
+                .append(postfix == null ? "n/a" : passMiss(james.incomplete == 0 && james.last.medianMillis() <= postfix))
+                .append(" |\n");
+        }
+    }
+
+    /** Postfix's last delivery of the node's mails in this run (section 5 or 9), or none. */
+    private Double postfixLastOfNodeMails() {
+        DeliveryRuns postfix = postfixDeliveries.get(options.nodeMails);
+        if (postfix == null && sites != null) {
+            postfix = sites.relays.entrySet().stream().filter(entry -> entry.getKey().startsWith("Postfix"))
+                .map(entry -> entry.getValue().prompt).findFirst().orElse(null);
+        }
+        return postfix == null || postfix.last.isEmpty() ? null : postfix.last.medianMillis();
     }
 
     private static void deliveryTable(StringBuilder md, Map<Integer, DeliveryRuns> rows, String replyName) {

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -43,7 +45,9 @@ import java.util.stream.Collectors;
  * README walk-through: {@code java integration-tests/src/main/java/org/jamesetrn/kit/CustomerMx.java 2526}.
  *
  * <p>Each command is answered in {@link Session#answer}: the one place where a site that answers late, stalls or
- * refuses temporarily would change its replies.
+ * refuses temporarily would change its replies. {@link #answerLate} makes every reply wait (a site across a real
+ * network: each SMTP round trip costs that much), and the MX records how many connections were open at once
+ * ({@link #mostSimultaneousConnections}): how hard a relay hits a site that just came back.
  */
 public final class CustomerMx implements AutoCloseable {
     /**
@@ -122,6 +126,9 @@ public final class CustomerMx implements AutoCloseable {
     private volatile String refusal;
     /** When set, connections are accepted and never answered (a site that stalls). */
     private volatile boolean stalling;
+    /** How long each reply waits before it is sent. */
+    private volatile long replyDelayNanos;
+    private final AtomicInteger mostSimultaneous = new AtomicInteger();
     private final AtomicLong firstNanos = new AtomicLong();
     private final AtomicLong lastNanos = new AtomicLong();
 
@@ -206,12 +213,22 @@ public final class CustomerMx implements AutoCloseable {
         return this;
     }
 
+    /**
+     * From now on every reply (greeting included) is sent {@code delay} after the command it answers was read, as if
+     * the site were that many milliseconds of round trip away; {@link Duration#ZERO} answers at once again.
+     */
+    public CustomerMx answerLate(Duration delay) {
+        replyDelayNanos = delay.toNanos();
+        return this;
+    }
+
     /** Forgets every delivery and connection seen so far. */
     public void forget() {
         deliveries.clear();
         deliveriesByDomain.clear();
         distinctMessageIds.clear();
         connections.set(0);
+        mostSimultaneous.set(open.size());
         firstNanos.set(0);
         lastNanos.set(0);
     }
@@ -255,6 +272,11 @@ public final class CustomerMx implements AutoCloseable {
         return connections.get();
     }
 
+    /** The largest number of connections open at the same time since the last {@link #forget()}. */
+    public int mostSimultaneousConnections() {
+        return mostSimultaneous.get();
+    }
+
     /** When the first message was accepted ({@link System#nanoTime()}), 0 if none was. */
     public long firstDeliveryNanos() {
         return firstNanos.get();
@@ -275,6 +297,7 @@ public final class CustomerMx implements AutoCloseable {
                 Socket client = socket.accept();
                 connections.incrementAndGet();
                 open.add(client);
+                mostSimultaneous.accumulateAndGet(open.size(), Math::max);
                 threads.execute(() -> serve(client, socket));
             } catch (IOException closed) {
                 return;
@@ -427,6 +450,16 @@ public final class CustomerMx implements AutoCloseable {
         }
 
         private void reply(String reply) throws IOException {
+            long delay = replyDelayNanos;
+            if (delay > 0) {
+                out.flush();
+                try {
+                    TimeUnit.NANOSECONDS.sleep(delay); // the round trip of a site far away
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
             out.write(reply.getBytes(StandardCharsets.US_ASCII));
             out.write('\r');
             out.write('\n');

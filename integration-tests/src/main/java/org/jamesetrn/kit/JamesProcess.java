@@ -20,6 +20,11 @@ public final class JamesProcess implements AutoCloseable {
     public static final String MEMORY_SERVER = "org.apache.james.MemoryJamesServerMain";
     /** The cluster server of docs/cluster.md (james-server's jar in lib/): the memory server with its hold in Cassandra. */
     public static final String CLUSTER_SERVER = "org.jamesetrn.server.cassandra.ClusterJamesServerMain";
+    /**
+     * The same server with its mail queue in James's embedded ActiveMQ broker, kept in the instance folder
+     * ({@code ./james.sh --queue activemq}; james-server's jar, in the same lib/).
+     */
+    public static final String ACTIVEMQ_SERVER = "org.jamesetrn.server.ActiveMQJamesServerMain";
 
     /** How to launch: main class, JVM options, readiness. */
     public static final class Builder {

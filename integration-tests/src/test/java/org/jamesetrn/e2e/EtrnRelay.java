@@ -41,17 +41,22 @@ public final class EtrnRelay implements AutoCloseable {
      * The ETRN options of the shipped handler element, as the tests set them: customer.test with its subdomains and
      * other.test are served, unlisted.test is not; guarded.test only for a network the tests never connect from.
      */
-    static final String HANDLER_OPTIONS = ""
-        + "<allowRelayingClients>true</allowRelayingClients>"
-        + "<allowAuthenticatedUsers>true</allowAuthenticatedUsers>"
-        + "<allowedNetworks></allowedNetworks>"
-        + "<nodes>@customer.test, other.test, guarded.test, held.test, parked.test</nodes>"
-        + "<queues>" + SMARTHOST_QUEUE + "</queues>"
-        + "<node name=\"guarded.test\"><networks>192.0.2.0/24</networks></node>"
-        + "<replies>detailed</replies>"
-        // Every test connects from 127.0.0.1: enough permits for the whole run, yet a limit as in production.
-        + "<rateLimit><permits>1000</permits><period>60s</period></rateLimit>"
-        + "<replyTimeout>2s</replyTimeout>";
+    static final String HANDLER_OPTIONS = handlerOptions("2s");
+
+    /** {@link #HANDLER_OPTIONS} with another wait for the count before the reply (a queue of 10,000 takes longer). */
+    static String handlerOptions(String replyTimeout) {
+        return ""
+            + "<allowRelayingClients>true</allowRelayingClients>"
+            + "<allowAuthenticatedUsers>true</allowAuthenticatedUsers>"
+            + "<allowedNetworks></allowedNetworks>"
+            + "<nodes>@customer.test, other.test, guarded.test, held.test, parked.test</nodes>"
+            + "<queues>" + SMARTHOST_QUEUE + "</queues>"
+            + "<node name=\"guarded.test\"><networks>192.0.2.0/24</networks></node>"
+            + "<replies>detailed</replies>"
+            // Every test connects from 127.0.0.1: enough permits for the whole run, yet a limit as in production.
+            + "<rateLimit><permits>1000</permits><period>60s</period></rateLimit>"
+            + "<replyTimeout>" + replyTimeout + "</replyTimeout>";
+    }
 
     private final InProcessJames james;
 
@@ -119,14 +124,24 @@ public final class EtrnRelay implements AutoCloseable {
     }
 
     public SmtpClient connect() {
-        SmtpClient client = SmtpClient.connect(smtpPort());
+        return connect(smtpPort());
+    }
+
+    /** A session with the relay listening on this port (in this JVM or another), after EHLO. */
+    static SmtpClient connect(int smtpPort) {
+        SmtpClient client = SmtpClient.connect(smtpPort);
         client.ehlo();
         return client;
     }
 
     /** One ETRN on a session of its own (EHLO, ETRN, QUIT), as a customer site's client sends it. */
     public SmtpClient.Reply etrn(String node) {
-        try (SmtpClient site = connect()) {
+        return etrn(smtpPort(), node);
+    }
+
+    /** One ETRN on a session of its own with the relay listening on this port. */
+    static SmtpClient.Reply etrn(int smtpPort, String node) {
+        try (SmtpClient site = connect(smtpPort)) {
             return site.etrn(node);
         }
     }

@@ -2,9 +2,11 @@ package org.jamesetrn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -22,9 +24,29 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Scenario 8: README command 1. The assembled stock server, started by ./james.sh as a separate process with the
- * repository's conf/ unchanged, advertises ETRN and answers it.
+ * repository's conf/ unchanged, advertises ETRN and answers it; with {@code --queue activemq} it keeps queued mail
+ * across a restart on the same ports.
  */
 class JamesShSmokeTest {
+    /** The gateway of customer.test's route in the shipped conf/mailetcontainer.xml. */
+    private static final int SHIPPED_GATEWAY_PORT = 2526;
+
+    /** ./james.sh with these options, on these ports, its output in integration-tests/target. */
+    private static ServerProcess jamesSh(Repository repository, int smtpPort, int webAdminPort, String... options) {
+        List<String> command = new ArrayList<>(List.of("./james.sh", "--no-build",
+            "--smtp", "127.0.0.1:" + smtpPort, "--webadmin", "127.0.0.1:" + webAdminPort));
+        command.addAll(List.of(options));
+        return new ServerProcess(command, repository.root(),
+            repository.root().resolve("integration-tests/target/james-sh-" + smtpPort + ".log"));
+    }
+
+    /** Starts it (again) and waits until SMTP and WebAdmin listen (James binds SMTP first). */
+    private static void startAndAwait(ServerProcess james, int smtpPort, int webAdminPort) throws Exception {
+        james.start();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+            .until(() -> (Ports.listening(smtpPort) && Ports.listening(webAdminPort)) || !james.isAlive());
+        assertThat(james.isAlive()).as("james.sh is running (log: %s)", james.log()).isTrue();
+    }
     /** WebAdmin GET /mailQueues: a JSON array of the queue names. */
     private static List<String> queueNames(WebAdmin webAdmin) throws Exception {
         HttpResponse<String> response = webAdmin.get("/mailQueues");
@@ -42,15 +64,10 @@ class JamesShSmokeTest {
         int smtpPort = Ports.free();
         int webAdminPort = Ports.free();
         Repository repository = Repository.underTest();
-        ServerProcess james = new ServerProcess(
-            List.of("./james.sh", "--no-build", "--smtp", "127.0.0.1:" + smtpPort, "--webadmin", "127.0.0.1:" + webAdminPort),
-            repository.root(), repository.root().resolve("integration-tests/target/james-sh-" + smtpPort + ".log"))
-            .start();
+        ServerProcess james = jamesSh(repository, smtpPort, webAdminPort);
         WebAdmin webAdmin = new WebAdmin(webAdminPort, Duration.ofSeconds(60));
         try {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .until(() -> (Ports.listening(smtpPort) && Ports.listening(webAdminPort)) || !james.isAlive());
-            assertThat(james.isAlive()).as("james.sh is running (log: %s)", james.log()).isTrue();
+            startAndAwait(james, smtpPort, webAdminPort);
 
             try (SmtpClient client = SmtpClient.connect(smtpPort)) {
                 assertThat(client.greeting().code()).isEqualTo(220);
@@ -65,7 +82,7 @@ class JamesShSmokeTest {
             // (Listing queue names is harmless; listing a memory queue's mails would empty it.)
             assertThat(queueNames(webAdmin))
                 .as("queues of conf/etrn.properties, each the <outgoing> of a RemoteDelivery mailet in mailetcontainer.xml")
-                .containsAll(Conf.at(repository.conf()).listProperty(EtrnExtension.ENGINE_PROPERTIES, "queues"));
+                .containsAll(Conf.at(repository.conf()).listProperty(EtrnExtension.ENGINE_PROPERTIES, "release.queues"));
             // conf/webadmin.properties loads the operator's ETRN route from the etrn-mailet jar.
             HttpResponse<String> release = webAdmin.post("/etrn/%40customer.test");
             assertThat(release.statusCode()).as("POST /etrn/@customer.test: %s", release.body()).isEqualTo(200);
@@ -75,5 +92,53 @@ class JamesShSmokeTest {
             Trees.delete(repository.root().resolve("james-server/target/instance-" + smtpPort));
         }
         assertThat(james.isAlive()).as("stopped by SIGTERM").isFalse();
+    }
+
+    @Test
+    void jamesShWithTheActiveMQQueueKeepsQueuedMailAcrossARestart() throws Exception {
+        assumeFalse(Ports.listening(SHIPPED_GATEWAY_PORT),
+            "something listens on 127.0.0.1:" + SHIPPED_GATEWAY_PORT + ", the shipped route of customer.test: mail would leave");
+        int smtpPort = Ports.free();
+        int webAdminPort = Ports.free();
+        Repository repository = Repository.underTest();
+        ServerProcess james = jamesSh(repository, smtpPort, webAdminPort, "--queue", "activemq");
+        WebAdmin webAdmin = new WebAdmin(webAdminPort, Duration.ofSeconds(60));
+        try {
+            long logStart = james.logLength();
+            startAndAwait(james, smtpPort, webAdminPort);
+            // The extension's start-up step ran on James's ActiveMQ queue (EtrnStartup, conf/extensions.properties).
+            await().atMost(Duration.ofSeconds(60))
+                .until(() -> james.logSince(logStart).contains("Queue outgoing-smarthost: ActiveMQ pages in up to 200000 messages"));
+
+            Mails.send(smtpPort, "customer.test", 1);
+            // RemoteDelivery tries once (nothing listens on the gateway) and defers it by the shipped first delay, 1 hour.
+            await().atMost(Duration.ofSeconds(60)).until(() -> queueSize(webAdmin) == 1 && deferred(queued(webAdmin)));
+            String before = queued(webAdmin);
+
+            assertThat(james.stop(Duration.ofSeconds(60))).as("stopped by SIGTERM").isTrue();
+            startAndAwait(james, smtpPort, webAdminPort);
+
+            assertThat(queueSize(webAdmin)).isEqualTo(1);
+            assertThat(queued(webAdmin)).isEqualTo(before);
+        } finally {
+            james.stop(Duration.ofSeconds(60));
+            Trees.delete(repository.root().resolve("james-server/target/instance-" + smtpPort));
+        }
+    }
+
+    /** WebAdmin's own listing of the smarthost queue (harmless on ActiveMQ: it browses). */
+    private static String queued(WebAdmin webAdmin) throws Exception {
+        return webAdmin.get("/mailQueues/" + EtrnRelay.SMARTHOST_QUEUE + "/mails").body();
+    }
+
+    /** Whether the listing's next delivery is later than {@link Mails#DEFERRED} from now. */
+    private static boolean deferred(String listing) {
+        Matcher next = Pattern.compile("\"nextDelivery\":\"([^\"]+)\"").matcher(listing);
+        return next.find() && Instant.parse(next.group(1)).isAfter(Instant.now().plus(Mails.DEFERRED));
+    }
+
+    private static long queueSize(WebAdmin webAdmin) throws Exception {
+        Matcher size = Pattern.compile("\"size\":(\\d+)").matcher(webAdmin.get("/mailQueues/" + EtrnRelay.SMARTHOST_QUEUE).body());
+        return size.find() ? Long.parseLong(size.group(1)) : -1;
     }
 }

@@ -31,11 +31,10 @@ final class Mails {
         return send(relay.smtpPort(), domain, count);
     }
 
-    /** The same, through the James listening on this SMTP port. */
+    /** The same, to the relay listening for SMTP on this port (a relay in another process: ActiveMQ, cluster). */
     static List<String> send(int smtpPort, String domain, int count) {
         List<String> messageIds = new ArrayList<>();
-        try (SmtpClient client = SmtpClient.connect(smtpPort)) {
-            client.ehlo();
+        try (SmtpClient client = EtrnRelay.connect(smtpPort)) {
             for (int i = 0; i < count; i++) {
                 String id = UUID.randomUUID().toString();
                 String messageId = "<" + id + "@e2e.test>";

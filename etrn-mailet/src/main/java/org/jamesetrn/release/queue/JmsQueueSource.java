@@ -1,24 +1,27 @@
 package org.jamesetrn.release.queue;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import java.io.IOException;
+import java.net.MalformedURLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
 
-import javax.jms.Connection;
 import javax.jms.JMSException;
 import javax.jms.Message;
 import javax.jms.MessageConsumer;
 import javax.jms.MessageProducer;
+import javax.jms.ObjectMessage;
 import javax.jms.Queue;
 import javax.jms.QueueBrowser;
 import javax.jms.Session;
 import javax.mail.internet.AddressException;
 
+import org.apache.activemq.ActiveMQSession;
+import org.apache.activemq.BlobMessage;
+import org.apache.activemq.command.ActiveMQMessage;
+import org.apache.activemq.util.JMSExceptionSupport;
 import org.apache.james.core.MailAddress;
 import org.apache.james.queue.api.MailPrioritySupport;
 import org.apache.james.queue.api.MailQueue;
@@ -41,68 +44,98 @@ import com.google.common.collect.Iterables;
  * concurrent release, RemoteDelivery's dequeue and an admin flush cannot both take it; the commit makes the
  * consumption and the copies visible together, a rollback (failure, crash) leaves the queue as it was.
  *
- * <p>Limit (ActiveMQ, measured): a selector only sees the messages the broker has paged in, by default the first
- * 200 of the queue ({@code maxPageSize}); node mail behind more than that many other messages is not found (0 of 50
- * behind 2,000 deferred ones); James's own dequeue selector probably shares that window (not verified). Nothing is
- * lost or duplicated; such mail simply waits for its retry. Raising the broker's {@code maxPageSize} lifts it.</p>
+ * <p>Only public API: the session comes from {@link ActiveMQBackend} (a connection from the ConnectionFactory James
+ * binds), and a copy is a new message of the same kind (an ActiveMQ blob message pointing at the same stored body,
+ * or an object message with the same bytes) carrying the same properties.</p>
  *
- * <p>Uses the queue's own connection and its {@code copy(Session, Message)} (which knows blob messages), reached by
- * reflection; this class is loaded only when the engine recognised a JMS queue.</p>
+ * <p>A selector only sees the messages the broker has paged in: {@link ActiveMQBackend#prepare} widens that window at
+ * start-up. How the node's messages are taken, in one pass of the broker over the queue, is in {@link #take}.</p>
  */
 final class JmsQueueSource extends QueueSource {
     /** JMSCacheableMailQueue.FORCE_DELIVERY: set on messages an admin flushed, which are due whatever their date. */
     private static final String FORCE_DELIVERY = "FORCE_DELIVERY";
-    /** With James's prefetch of 0 the broker may need a moment to dispatch the first match; later ones flow. */
-    private static final long FIRST_MESSAGE_WAIT_MILLIS = 100;
+    /** Matches one pass of the broker hands the bulk consumer at once (see {@link #take}). */
+    static final int BULK_PREFETCH = 5_000;
     private static final Logger LOGGER = LoggerFactory.getLogger(JmsQueueSource.class);
     private static final Splitter RECIPIENTS = Splitter.on(JMSSupport.JAMES_MAIL_SEPARATOR).omitEmptyStrings().trimResults();
 
-    private final Connection connection;
-    private final Method copy;
+    private final ActiveMQBackend broker;
 
-    JmsQueueSource(ManageableMailQueue queue) {
+    JmsQueueSource(ManageableMailQueue queue, ActiveMQBackend broker) {
         super(queue);
-        try {
-            Field field = QueueClasses.declaredField(queue.getClass(), "connection");
-            field.setAccessible(true);
-            this.connection = (Connection) field.get(queue);
-            this.copy = QueueClasses.declaredMethod(queue.getClass(), "copy", Session.class, Message.class);
-            this.copy.setAccessible(true);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("JMS queue " + queue.getName().asString() + " is not usable for ETRN", e);
-        }
+        this.broker = broker;
     }
 
     @Override
     Selection select(RecipientMatch matcher) throws MailQueueException {
         Session session = null;
         try {
-            session = connection.createSession(true, Session.SESSION_TRANSACTED);
-            Queue destination = session.createQueue(queue.getName().asString());
-            long now = System.currentTimeMillis();
+            String name = queue.getName().asString();
+            broker.warnIfOutgrown(name);
+            session = broker.session(true);
             List<Message> selected = new ArrayList<>();
             List<Message> others = new ArrayList<>();
-            try (MessageConsumer consumer = session.createConsumer(destination, selector(matcher, now))) {
-                for (Message message = consumer.receive(FIRST_MESSAGE_WAIT_MILLIS); message != null; message = consumer.receiveNoWait()) {
-                    if (matcher.matches(recipients(message))) {
-                        selected.add(message);
-                    } else {
-                        others.add(message); // the LIKE pre-filter was looser than the node: put back unchanged
-                    }
+            for (Message message : take(session, name, selector(matcher, System.currentTimeMillis()))) {
+                if (matcher.matches(recipients(message))) {
+                    selected.add(message);
+                } else {
+                    others.add(message); // the LIKE pre-filter was looser than the node: put back unchanged
                 }
             }
-            return new JmsSelection(session, destination, selected, others);
+            return new JmsSelection(session, session.createQueue(name), selected, others);
         } catch (JMSException | RuntimeException e) {
             close(session);
             throw new MailQueueException("Unable to select deferred mail in " + queue.getName().asString(), e);
         }
     }
 
+    /**
+     * Consumes, in the session's transaction, every message of the queue the selector matches, in about one pass of
+     * the broker over the queue, and knows when it has them all.
+     *
+     * <p>Two consumers with the same selector. "probe" has prefetch 0, so it pulls: ActiveMQ answers a pull
+     * ({@code receiveNoWait}) after a synchronous pass over the queue, with a match or with "nothing". Nothing on the
+     * first pull: the node has no deferred mail here, and that costs one pass. Otherwise "bulk", with a large prefetch,
+     * is opened: in one pass over the queue the broker pushes it every match, ahead of the answer to the next pull on
+     * the same connection. So once a pull is answered with nothing, either bulk never reached its prefetch (it was
+     * offered every match) or it received nothing new since the pull before (there was no match left): either way
+     * every match has arrived. A prefetch-0 consumer alone would cost a pass per message; a prefetched consumer alone
+     * gives no end signal.</p>
+     */
+    private static List<Message> take(Session session, String queueName, String selector) throws JMSException {
+        List<Message> taken = new ArrayList<>();
+        try (MessageConsumer probe = session.createConsumer(session.createQueue(queueName + "?consumer.prefetchSize=0"), selector)) {
+            Message first = probe.receiveNoWait();
+            if (first == null) {
+                return taken;
+            }
+            taken.add(first);
+            try (MessageConsumer bulk = session.createConsumer(
+                session.createQueue(queueName + "?consumer.prefetchSize=" + BULK_PREFETCH), selector)) {
+                int fromBulk = 0;
+                while (true) {
+                    Message pulled = probe.receiveNoWait();
+                    int fromBulkBefore = fromBulk;
+                    for (Message message = bulk.receiveNoWait(); message != null; message = bulk.receiveNoWait()) {
+                        taken.add(message);
+                        fromBulk++;
+                    }
+                    if (pulled != null) {
+                        taken.add(pulled);
+                    } else if (fromBulk < BULK_PREFETCH || fromBulk == fromBulkBefore) {
+                        return taken;
+                    }
+                }
+            }
+        }
+    }
+
     private static String selector(RecipientMatch matcher, long now) {
         String deferred = JMSSupport.JAMES_NEXT_DELIVERY + " > " + now
             + " AND (" + FORCE_DELIVERY + " IS NULL OR " + FORCE_DELIVERY + " = false)";
+        // The recipients test first: it is false for most queued mail, and AND stops at the first false.
         return matcher.jmsRecipientsSelector(JMSSupport.JAMES_MAIL_RECIPIENTS)
-            .map(recipients -> deferred + " AND " + recipients)
+            .map(recipients -> recipients + " AND " + deferred)
             .orElse(deferred);
     }
 
@@ -144,10 +177,7 @@ final class JmsQueueSource extends QueueSource {
                     producer.send(released(message), message.getJMSDeliveryMode(), MailPrioritySupport.HIGH_PRIORITY,
                         Message.DEFAULT_TIME_TO_LIVE);
                 }
-                for (Message message : others) {
-                    producer.send(copyOf(message), message.getJMSDeliveryMode(), message.getJMSPriority(),
-                        Message.DEFAULT_TIME_TO_LIVE);
-                }
+                putBack(producer, others);
                 session.commit();
                 return selected.size();
             } catch (JMSException | RuntimeException e) {
@@ -172,10 +202,7 @@ final class JmsQueueSource extends QueueSource {
                 Message first = selected.get(0);
                 producer.send(released(first, Optional.of(probe)), first.getJMSDeliveryMode(),
                     MailPrioritySupport.HIGH_PRIORITY, Message.DEFAULT_TIME_TO_LIVE);
-                for (Message message : Iterables.concat(selected.subList(1, selected.size()), others)) {
-                    producer.send(copyOf(message), message.getJMSDeliveryMode(), message.getJMSPriority(),
-                        Message.DEFAULT_TIME_TO_LIVE);
-                }
+                putBack(producer, Iterables.concat(selected.subList(1, selected.size()), others));
                 session.commit();
                 String name = first.getStringProperty(JMSSupport.JAMES_MAIL_NAME);
                 return Optional.of(() -> deferredAgain(name, probe));
@@ -187,10 +214,36 @@ final class JmsQueueSource extends QueueSource {
             }
         }
 
+        /**
+         * Puts every consumed message back unchanged, as a copy, and commits. Not a rollback: ActiveMQ counts a
+         * rolled-back consumption as a redelivery, and past the redelivery limit (6 with James's connection factory)
+         * moves the message to its dead-letter queue, where James never looks. A selection is abandoned on every ETRN
+         * while a site stays down when another source sent the probe.
+         */
         @Override
         public void abandon() {
-            rollback(session);
-            close(session);
+            if (selected.isEmpty() && others.isEmpty()) {
+                close(session);
+                return;
+            }
+            try (MessageProducer producer = session.createProducer(destination)) {
+                putBack(producer, Iterables.concat(selected, others));
+                session.commit();
+            } catch (JMSException | RuntimeException e) {
+                rollback(session);
+                LOGGER.warn("Queue {}: could not put back {} messages a release had selected; rolled back", name(),
+                    selected.size() + others.size(), e);
+            } finally {
+                close(session);
+            }
+        }
+
+        /** Unchanged copies: same properties, delivery mode and priority (the originals go in this transaction). */
+        private void putBack(MessageProducer producer, Iterable<Message> messages) throws JMSException {
+            for (Message message : messages) {
+                producer.send(copyOf(message), message.getJMSDeliveryMode(), message.getJMSPriority(),
+                    Message.DEFAULT_TIME_TO_LIVE);
+            }
         }
 
         private Message released(Message message) throws JMSException {
@@ -214,17 +267,27 @@ final class JmsQueueSource extends QueueSource {
             return copy;
         }
 
+        /** A new message of the same kind with the same body and properties (the original goes in this transaction). */
         private Message copyOf(Message message) throws JMSException {
-            try {
-                return (Message) copy.invoke(queue, session, message);
-            } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof JMSException) {
-                    throw (JMSException) e.getCause();
+            Message copy;
+            if (message instanceof BlobMessage) {
+                try {
+                    // Points at the same stored body: no upload. RemoteDelivery deletes that file once the copy is delivered.
+                    copy = ((ActiveMQSession) session).createBlobMessage(((BlobMessage) message).getURL());
+                } catch (MalformedURLException e) {
+                    throw JMSExceptionSupport.create(e);
                 }
-                throw new IllegalStateException("Unable to copy message", e.getCause());
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException("Unable to copy message", e);
+            } else if (message instanceof ObjectMessage) {
+                copy = session.createObjectMessage(((ObjectMessage) message).getObject());
+            } else {
+                throw new JMSException("Not a James mail message: " + message.getClass().getName());
             }
+            try {
+                ((ActiveMQMessage) copy).setProperties(((ActiveMQMessage) message).getProperties());
+            } catch (IOException e) {
+                throw JMSExceptionSupport.create(e);
+            }
+            return copy;
         }
     }
 
@@ -241,7 +304,7 @@ final class JmsQueueSource extends QueueSource {
     /** RemoteDelivery put the probe back, deferred: the attempt failed for now. */
     private Optional<ProbeOutcome> deferredAgain(String mailName, ProbeOutcomes.Probe probe) throws JMSException {
         String tag = json(AttributeValue.of(probe.id()));
-        Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+        Session session = broker.session(false);
         try (QueueBrowser browser = session.createBrowser(session.createQueue(queue.getName().asString()),
             JMSSupport.JAMES_MAIL_NAME + " = '" + mailName.replace("'", "''") + "' AND "
                 + JMSSupport.JAMES_NEXT_DELIVERY + " > " + System.currentTimeMillis())) {

@@ -11,7 +11,6 @@ import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.queue.api.MailQueue.MailQueueException;
 import org.apache.james.queue.api.MailQueue.MailQueueItem;
 import org.apache.james.queue.api.ManageableMailQueue;
@@ -32,63 +31,89 @@ import org.slf4j.LoggerFactory;
  * new item due now around the same Mail object (no content copy); if that fails the very item (same mail, same next
  * delivery) goes back into the queue.</p>
  *
- * <p>The {@code DelayQueue} is a private field, reached by reflection and by name only, so the engine loads on
- * servers without the memory queue: this class is used only once the engine recognised the queue.</p>
+ * <p>James publishes no API for either step, so this path reaches three private members of the 3.8.1 queue by
+ * reflection: the {@code mailItems} DelayQueue, the queue's {@code clock} and the item class's constructor.
+ * {@link #checkSupported} verifies them when James loads the extension and stops James with a message naming the
+ * class and its James version if they are not there; the names are only looked up, so the engine loads on servers
+ * without the memory queue.</p>
  */
 final class MemoryQueueSource extends QueueSource {
-    private static final String ITEMS_FIELD = "mailItems";
-    private static final String ITEM_CLASS = "org.apache.james.queue.memory.MemoryMailQueueFactory$MemoryMailQueueItem";
     private static final Logger LOGGER = LoggerFactory.getLogger(MemoryQueueSource.class);
 
     private final DelayQueue<Delayed> mailItems;
-    private final Optional<ItemFactory> items;
+    private final Clock clock;
+    private final Constructor<?> itemConstructor;
 
-    @SuppressWarnings("unchecked")
     MemoryQueueSource(ManageableMailQueue queue) {
         super(queue);
+        Internals internals = Internals.of(queue.getClass());
         try {
-            Field field = QueueClasses.declaredField(queue.getClass(), ITEMS_FIELD);
-            field.setAccessible(true);
-            this.mailItems = (DelayQueue<Delayed>) field.get(queue);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("memory queue " + queue.getName().asString() + " has no usable " + ITEMS_FIELD, e);
+            this.mailItems = internals.mailItems(queue);
+            this.clock = internals.clock(queue);
+        } catch (IllegalAccessException e) {
+            throw QueueClasses.unsupported(queue.getClass(), "does not let its private members be read", e);
         }
-        this.items = ItemFactory.of(queue);
+        this.itemConstructor = internals.itemConstructor;
     }
 
-    /**
-     * Builds the queue's own item (MemoryMailQueueItem) due now around a mail we own, skipping the content copy
-     * {@code enQueue} makes: most of a release's cost. Absent if this James version's classes differ; then
-     * {@code enQueue} is used.
-     */
-    private static final class ItemFactory {
-        static Optional<ItemFactory> of(ManageableMailQueue queue) {
+    /** At start-up: fails, naming the class and its James version, unless this path can work on that queue class. */
+    static void checkSupported(Class<?> queueClass) {
+        Internals.of(queueClass);
+    }
+
+    /** The private members of James 3.8.1's memory queue this path relies on. */
+    private static final class Internals {
+        private final Field mailItems;
+        private final Field clock;
+        private final Constructor<?> itemConstructor;
+
+        private Internals(Field mailItems, Field clock, Constructor<?> itemConstructor) {
+            this.mailItems = mailItems;
+            this.clock = clock;
+            this.itemConstructor = itemConstructor;
+        }
+
+        static Internals of(Class<?> queueClass) {
+            Field mailItems = field(queueClass, "mailItems", DelayQueue.class);
+            Field clock = field(queueClass, "clock", Clock.class);
             try {
-                Field clockField = QueueClasses.declaredField(queue.getClass(), "clock");
-                clockField.setAccessible(true);
-                Clock clock = (Clock) clockField.get(queue);
-                Class<?> itemClass = Class.forName(ITEM_CLASS, false, queue.getClass().getClassLoader());
-                Constructor<?> constructor = itemClass.getConstructor(Mail.class, queue.getClass(), Clock.class, ZonedDateTime.class);
-                return Optional.of(new ItemFactory(queue, clock, constructor));
+                Class<?> itemClass = Class.forName(QueueClasses.MEMORY_ITEM, false, queueClass.getClassLoader());
+                Constructor<?> constructor = itemClass.getConstructor(Mail.class, queueClass, Clock.class, ZonedDateTime.class);
+                mailItems.setAccessible(true);
+                clock.setAccessible(true);
+                return new Internals(mailItems, clock, constructor);
             } catch (ReflectiveOperationException | RuntimeException e) {
-                LOGGER.info("Memory queue items cannot be built directly; releases copy each mail", e);
-                return Optional.empty();
+                throw QueueClasses.unsupported(queueClass, "has no public constructor " + QueueClasses.MEMORY_ITEM
+                    + "(Mail, " + queueClass.getSimpleName() + ", Clock, ZonedDateTime), or its members cannot be opened", e);
             }
         }
 
-        private final ManageableMailQueue queue;
-        private final Clock clock;
-        private final Constructor<?> constructor;
-
-        private ItemFactory(ManageableMailQueue queue, Clock clock, Constructor<?> constructor) {
-            this.queue = queue;
-            this.clock = clock;
-            this.constructor = constructor;
+        private static Field field(Class<?> queueClass, String name, Class<?> type) {
+            try {
+                Field field = QueueClasses.declaredField(queueClass, name);
+                if (!type.isAssignableFrom(field.getType())) {
+                    throw QueueClasses.unsupported(queueClass, "has a field '" + name + "' of type "
+                        + field.getType().getName() + ", not " + type.getName(), null);
+                }
+                return field;
+            } catch (NoSuchFieldException e) {
+                throw QueueClasses.unsupported(queueClass, "has no field '" + name + "' of type " + type.getName(), e);
+            }
         }
 
-        Delayed dueNow(Mail mail) throws ReflectiveOperationException {
-            return (Delayed) constructor.newInstance(mail, queue, clock, ZonedDateTime.now(clock));
+        @SuppressWarnings("unchecked")
+        DelayQueue<Delayed> mailItems(ManageableMailQueue queue) throws IllegalAccessException {
+            return (DelayQueue<Delayed>) mailItems.get(queue);
         }
+
+        Clock clock(ManageableMailQueue queue) throws IllegalAccessException {
+            return (Clock) clock.get(queue);
+        }
+    }
+
+    /** The queue's own item around a mail we own, due now: skips the content copy {@code enQueue} makes. */
+    private Delayed dueNow(Mail mail) throws ReflectiveOperationException {
+        return (Delayed) itemConstructor.newInstance(mail, queue, clock, ZonedDateTime.now(clock));
     }
 
     @Override
@@ -123,22 +148,13 @@ final class MemoryQueueSource extends QueueSource {
             Mail mail = ((MailQueueItem) item).getMail();
             Runnable undo = ReleaseMarks.apply(mail, probe);
             try {
-                if (items.isPresent()) {
-                    mailItems.put(items.get().dueNow(mail)); // the same Mail, now due: never fails
-                } else {
-                    queue.enQueue(mail); // enqueues a copy; throws before anything is queued
-                    LifecycleUtil.dispose(mail); // the queue holds its own copy now
-                }
+                mailItems.put(dueNow(mail)); // the same Mail, now due: never fails once built
                 return true;
-            } catch (ReflectiveOperationException e) {
-                undo.run();
-                mailItems.add(item);
-                throw new MailQueueException("Unable to release " + mail.getName(), e);
-            } catch (MailQueueException | RuntimeException e) {
+            } catch (ReflectiveOperationException | RuntimeException e) {
                 undo.run();
                 mailItems.add(item);
                 LOGGER.warn("Could not release {}; it stays deferred", mail.getName(), e);
-                throw e;
+                throw new MailQueueException("Unable to release " + mail.getName(), e);
             }
         }
     }

@@ -1,12 +1,17 @@
 package org.jamesetrn.release.queue;
 
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
+import java.util.Optional;
 
 /** Recognises queue implementations by class name, so that their classes need not be on the server's classpath. */
 final class QueueClasses {
-    static final String MEMORY_QUEUE = "org.apache.james.queue.memory.MemoryMailQueueFactory$MemoryCacheableMailQueue";
+    static final String MEMORY_FACTORY = "org.apache.james.queue.memory.MemoryMailQueueFactory";
+    static final String MEMORY_QUEUE = MEMORY_FACTORY + "$MemoryCacheableMailQueue";
+    static final String MEMORY_ITEM = MEMORY_FACTORY + "$MemoryMailQueueItem";
+    static final String JMS_FACTORY = "org.apache.james.queue.jms.JMSMailQueueFactory";
     static final String JMS_QUEUE = "org.apache.james.queue.jms.JMSCacheableMailQueue";
+    /** The James release whose private queue members this extension reaches. */
+    static final String SUPPORTED_JAMES = "3.8.1";
 
     private QueueClasses() {
     }
@@ -31,14 +36,17 @@ final class QueueClasses {
         throw new NoSuchFieldException(type.getName() + "." + name);
     }
 
-    static Method declaredMethod(Class<?> type, String name, Class<?>... parameters) throws NoSuchMethodException {
-        for (Class<?> current = type; current != null; current = current.getSuperclass()) {
-            try {
-                return current.getDeclaredMethod(name, parameters);
-            } catch (NoSuchMethodException e) {
-                // look in the superclass
-            }
-        }
-        throw new NoSuchMethodException(type.getName() + "." + name);
+    /** The James version a class comes from, as its jar's manifest says (James's jars set Implementation-Version). */
+    static String jamesVersion(Class<?> type) {
+        return Optional.ofNullable(type.getPackage())
+            .map(Package::getImplementationVersion)
+            .orElse("of unknown version");
+    }
+
+    /** The start-up failure for a James class that is not what this extension was built against. */
+    static IllegalStateException unsupported(Class<?> type, String what, Throwable cause) {
+        return new IllegalStateException("ETRN cannot take mail from this James's queue: " + type.getName()
+            + " (James " + jamesVersion(type) + ") " + what + ". This ETRN extension reaches that private member of"
+            + " James " + SUPPORTED_JAMES + "'s queue and supports that version only.", cause);
     }
 }

@@ -14,15 +14,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.queue.api.MailPrioritySupport;
+import org.apache.james.queue.api.MailQueue;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeUtils;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.jamesetrn.node.Node;
+import org.jamesetrn.release.DeferredMailSource;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.Release;
 import org.jamesetrn.release.ReleaseConfiguration;
@@ -35,6 +39,10 @@ import org.junit.jupiter.api.Test;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 /** What every release path guarantees, run on each queue implementation by a subclass. */
 abstract class QueueReleaseContract {
@@ -73,11 +81,25 @@ abstract class QueueReleaseContract {
         release = engine(factory);
     }
 
+    /** The broker of JMS queues, as James's ConnectionFactory binding gives it to the engine. */
+    Optional<JmsBackend> jmsBackend() {
+        return Optional.empty();
+    }
+
     ReleaseEngine engine(MailQueueFactory<? extends ManageableMailQueue> queues) {
-        ReleaseConfiguration configuration = ReleaseConfiguration.builder()
+        return new ReleaseEngine(ImmutableSet.of(queueSources(queues)), probes, metrics, configuration());
+    }
+
+    private ReleaseConfiguration configuration() {
+        return ReleaseConfiguration.builder()
             .queues(ImmutableList.of(outgoing.getName(), smarthost.getName()))
             .build();
-        return new ReleaseEngine(ImmutableSet.of(new QueueSources(queues, configuration)), probes, metrics, configuration);
+    }
+
+    QueueSources queueSources(MailQueueFactory<? extends ManageableMailQueue> queues) {
+        QueueSources sources = new QueueSources(queues, configuration(), jmsBackend());
+        sources.prepare();
+        return sources;
     }
 
     @AfterEach
@@ -160,6 +182,31 @@ abstract class QueueReleaseContract {
 
         assertThat(QueueContents.of(outgoing).due()).containsExactlyInAnyOrder("one", "two");
         assertThat(QueueContents.of(smarthost).deferred()).containsExactly("three");
+    }
+
+    /**
+     * A selection is abandoned when another source sent the probe, or when nothing it took was the node's: again and
+     * again while a site stays down. The mail stays as it was, however often (on ActiveMQ a rolled-back consumption
+     * counts as a redelivery, and past the connection's redelivery limit the broker moves the message to its
+     * dead-letter queue, out of James's reach).
+     */
+    @Test
+    void selectionAbandonedAgainAndAgainLeavesTheMailAsItWas() throws Exception {
+        defer(outgoing, deferredMail("kept", 2, "a@customer.test"));
+        QueueSources sources = queueSources(factory);
+
+        for (int i = 0; i < 12; i++) {
+            for (DeferredMailSource source : sources.sourcesFor(Node.domain("customer.test"))) {
+                source.select(Node.domain("customer.test")).abandon();
+            }
+        }
+
+        QueueContents contents = QueueContents.of(outgoing);
+        assertThat(contents.deferred()).containsExactly("kept");
+        assertThat(AttributeUtils.getValueAndCastFromMail(contents.mail("kept"), ReleaseMarks.DELIVERY_RETRY_COUNT, Integer.class))
+            .contains(2);
+        assertThat(releaseAndWait(Node.domain("customer.test"))).isEqualTo(1);
+        assertThat(QueueContents.of(outgoing).due()).containsExactly("kept");
     }
 
     @Test
@@ -283,6 +330,58 @@ abstract class QueueReleaseContract {
         assertThatThrownBy(() -> failed.dispatched().get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         assertThat(QueueContents.of(outgoing).deferred()).containsExactly("safe");
         assertThat(metrics.countFor(ReleaseEngine.FAILURES_METRIC)).isEqualTo(1);
+    }
+
+    @Test
+    void aThousandReleasesWhileTheSiteIsDownNeitherBounceNorSpendTheRetryBudget() throws Exception {
+        int maxRetries = 5; // conf/mailetcontainer.xml: RemoteDelivery bounces when the count reaches it
+        defer(outgoing, deferredMail("kept", 3, "a@customer.test"));
+        AtomicInteger attempts = new AtomicInteger();
+        AtomicInteger bounces = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        // RemoteDelivery against a site that is down: DeliveryRunnable's temporary failure, count c -> c+1, deferred.
+        Disposable remoteDelivery = Flux.from(outgoing.deQueue())
+            .subscribeOn(Schedulers.boundedElastic())
+            .subscribe(item -> {
+                try {
+                    Mail mail = item.getMail();
+                    int retries = AttributeUtils.getValueAndCastFromMail(mail, ReleaseMarks.DELIVERY_RETRY_COUNT, Integer.class)
+                        .orElse(0) + 1;
+                    if (retries >= maxRetries) {
+                        bounces.incrementAndGet();
+                    } else {
+                        mail.setAttribute(new Attribute(ReleaseMarks.DELIVERY_RETRY_COUNT, AttributeValue.of(retries)));
+                        outgoing.enQueue(mail, DEFERRED);
+                    }
+                    item.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
+                    LifecycleUtil.dispose(mail);
+                    attempts.incrementAndGet();
+                } catch (Exception e) {
+                    errors.incrementAndGet();
+                }
+            });
+        try {
+            for (int etrn = 1; etrn <= retryBudgetReleases(); etrn++) {
+                assertThat(releaseAndWait(Node.domain("customer.test"))).isEqualTo(1);
+                int attempted = etrn;
+                await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(30))
+                    .until(() -> attempts.get() == attempted && QueueContents.of(outgoing).deferred().contains("kept"));
+            }
+        } finally {
+            remoteDelivery.dispose();
+        }
+
+        assertThat(bounces.get()).isZero();
+        assertThat(errors.get()).isZero();
+        QueueContents contents = QueueContents.of(outgoing);
+        assertThat(contents.names()).containsExactly("kept");
+        assertThat(contents.mail("kept").getAttribute(ReleaseMarks.DELIVERY_RETRY_COUNT))
+            .contains(new Attribute(ReleaseMarks.DELIVERY_RETRY_COUNT, AttributeValue.of(3)));
+    }
+
+    /** ETRNs against a site that stays down, in the retry-budget test. */
+    int retryBudgetReleases() {
+        return 1_000;
     }
 
     @Test

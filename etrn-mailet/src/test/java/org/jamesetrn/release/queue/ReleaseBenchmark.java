@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.james.metrics.tests.RecordingMetricFactory;
@@ -43,7 +44,7 @@ class ReleaseBenchmark {
         MemoryMailQueueFactory factory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
         ManageableMailQueue queue = factory.createQueue(MailQueueName.of("outgoing"));
         ReleaseConfiguration configuration = ReleaseConfiguration.builder().queues(ImmutableList.of(queue.getName())).build();
-        ReleaseEngine release = new ReleaseEngine(ImmutableSet.of(new QueueSources(factory, configuration)),
+        ReleaseEngine release = new ReleaseEngine(ImmutableSet.of(new QueueSources(factory, configuration, Optional.empty())),
             new ProbeOutcomes(), new RecordingMetricFactory(), configuration);
         try {
             for (int i = 0; i < QUEUED - NODE_MAILS; i++) {

@@ -1,4 +1,4 @@
-package org.jamesetrn.bench.probe;
+package org.jamesetrn.kit.probe;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -19,27 +19,27 @@ import spark.Response;
 import spark.Service;
 
 /**
- * BENCHMARK ONLY, never in a product conf: a WebAdmin route that fills the hold fast.
+ * TESTS AND BENCHMARK ONLY, never in a product conf: a WebAdmin route (in the kit's probe jar) that fills the hold fast.
  *
  * <ul>
- *   <li>{@code POST /bench/holds/held?processor=etrn-hold&count=N&domains=a.test,b.test&prefix=p}: sends N mails
- *   (recipient {@code u<i>@<domain>} round robin, Message-ID {@code <p-i@bench>}) into the spool at that processor,
+ *   <li>{@code POST /probe/holds/held?processor=etrn-hold&count=N&domains=a.test,b.test&prefix=p}: sends N mails
+ *   (recipient {@code u<i>@<domain>} round robin, Message-ID {@code <p-i@probe>}) into the spool at that processor,
  *   where the real HoldForEtrn holds them.</li>
- *   <li>{@code POST /bench/holds/stored?root=memory://var/mail/etrn-hold/&count=N&domains=...&prefix=p}: stores the
+ *   <li>{@code POST /probe/holds/stored?root=memory://var/mail/etrn-hold/&count=N&domains=...&prefix=p}: stores the
  *   same mails straight into James's repositories {@code <root>/<domain>} (James's own repository, no extension): the
  *   baseline of the hold's memory.</li>
- *   <li>{@code GET /bench/holds?root=...}: the number of mails in every repository under the root.</li>
- *   <li>{@code DELETE /bench/holds?root=...}: empties them.</li>
+ *   <li>{@code GET /probe/holds?root=...}: the number of mails in every repository under the root.</li>
+ *   <li>{@code DELETE /probe/holds?root=...}: empties them.</li>
  * </ul>
  */
-public class BenchHoldRoutes implements Routes {
-    private static final String BASE = "/bench/holds";
+public class HoldRoutes implements Routes {
+    private static final String BASE = "/probe/holds";
 
     private final MailetContext mailetContext;
     private final MailRepositoryStore store;
 
     @Inject
-    public BenchHoldRoutes(MailetContext mailetContext, MailRepositoryStore store) {
+    public HoldRoutes(MailetContext mailetContext, MailRepositoryStore store) {
         this.mailetContext = mailetContext;
         this.store = store;
     }
@@ -75,7 +75,7 @@ public class BenchHoldRoutes implements Routes {
     private Object fill(Request request, Response response, Sink sink) throws Exception {
         int count = Integer.parseInt(request.queryParams("count"));
         List<String> domains = Splitter.on(',').omitEmptyStrings().trimResults().splitToList(request.queryParams("domains"));
-        String prefix = request.queryParamOrDefault("prefix", "bench");
+        String prefix = request.queryParamOrDefault("prefix", "probe");
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             Mail mail = mail(prefix + "-" + i, "u" + i + "@" + domains.get(i % domains.size()));
@@ -112,6 +112,6 @@ public class BenchHoldRoutes implements Routes {
     }
 
     private static Mail mail(String id, String recipient) throws Exception {
-        return BenchMails.mail(id, recipient).build();
+        return ProbeMails.mail(id, recipient).build();
     }
 }

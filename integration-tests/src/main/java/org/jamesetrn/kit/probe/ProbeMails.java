@@ -1,4 +1,4 @@
-package org.jamesetrn.bench.probe;
+package org.jamesetrn.kit.probe;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,24 +10,24 @@ import javax.mail.internet.MimeMessage;
 
 import org.apache.james.server.core.MailImpl;
 
-/** BENCHMARK ONLY: the benchmark's mails, {@code <id@bench>} for one recipient, a few hundred bytes each. */
-final class BenchMails {
+/** TESTS AND BENCHMARK ONLY: the probe routes' mails, Message-ID {@code <id@probe>}, one recipient, a few hundred bytes each. */
+final class ProbeMails {
     private static final Session SESSION = Session.getInstance(new Properties());
 
-    private BenchMails() {
+    private ProbeMails() {
     }
 
     static MailImpl.Builder mail(String id, String recipient) throws MessagingException {
-        String content = "From: bench@relay.local\r\n"
+        String content = "From: probe@relay.local\r\n"
             + "To: " + recipient + "\r\n"
-            + "Subject: bench " + id + "\r\n"
-            + "Message-ID: <" + id + "@bench>\r\n"
+            + "Subject: probe " + id + "\r\n"
+            + "Message-ID: <" + id + "@probe>\r\n"
             + "\r\n"
-            + "Mail " + id + " for the ETRN benchmark.\r\n";
+            + "Mail " + id + ", enqueued by the test kit's probe route.\r\n";
         MimeMessage message = new MimeMessage(SESSION, new ByteArrayInputStream(content.getBytes(StandardCharsets.US_ASCII)));
         return MailImpl.builder()
             .name(id)
-            .sender("bench@relay.local")
+            .sender("probe@relay.local")
             .addRecipient(recipient)
             .mimeMessage(message);
     }
