@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -149,6 +150,9 @@ public final class CustomerMx implements AutoCloseable {
         Thread.currentThread().join();
     }
 
+    /** How long {@link #start()} waits for its port to be free again. */
+    private static final Duration REBIND = Duration.ofSeconds(10);
+
     public int port() {
         return port;
     }
@@ -158,16 +162,49 @@ public final class CustomerMx implements AutoCloseable {
         if (listener != null) {
             return this;
         }
-        try {
-            ServerSocket socket = new ServerSocket();
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-            listener = socket;
-            threads.execute(() -> accept(socket));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on port " + port, e);
-        }
+        ServerSocket socket = bind();
+        listener = socket;
+        threads.execute(() -> accept(socket));
         return this;
+    }
+
+    /**
+     * Binds the port, waiting up to {@link #REBIND} while it is still taken: right after {@link #stop()} the port has
+     * been refused for a moment (twice in a few hundred test runs, "Address already in use" with SO_REUSEADDR set;
+     * the holder was not found), which made a test fail before it began.
+     */
+    private ServerSocket bind() {
+        long deadline = System.nanoTime() + REBIND.toNanos();
+        while (true) {
+            ServerSocket socket = null;
+            try {
+                socket = new ServerSocket();
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return socket;
+            } catch (IOException e) {
+                closeQuietly(socket);
+                if (!(e instanceof BindException) || System.nanoTime() > deadline) {
+                    throw new UncheckedIOException("cannot listen on port " + port, e);
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new UncheckedIOException("cannot listen on port " + port, e);
+                }
+            }
+        }
+    }
+
+    private static void closeQuietly(ServerSocket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // it was never listening
+            }
+        }
     }
 
     /**
