@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The ETRN benchmark (issue 6, docs/bench.md): builds the assembled James server and the harness, then measures ETRN
 # reply latency, ETRN-triggered delivery, selectivity, James's WebAdmin flush and resident memory, on loopback ports
-# only, and writes a markdown table to bench/results.md (bench/results-quick.md with --quick). Never fails on a
-# missed target: it reports pass/miss.
+# only, and writes a markdown table to bench/results.md (bench/results-quick.md with --quick; a partial run,
+# --hold-only or --activemq-only, to bench/results-hold*.md or bench/results-activemq*.md, never over the full
+# report). Never fails on a missed target: it reports pass/miss.
 #
 # Usage: bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--no-hold] [--hold-only] [--no-activemq] [--activemq-only]
 #                           [--no-build] [--out FILE] [--heap 2g]

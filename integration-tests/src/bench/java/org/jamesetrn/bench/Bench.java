@@ -451,7 +451,9 @@ public final class Bench {
                 options.activeMQOthers = 10_000;
             }
             if (options.out == null) {
-                options.out = options.repo.resolve(options.quick ? "bench/results-quick.md" : "bench/results.md");
+                // A partial run never overwrites the full report.
+                String report = options.activemqOnly ? "bench/results-activemq" : options.holdOnly ? "bench/results-hold" : "bench/results";
+                options.out = options.repo.resolve(report + (options.quick ? "-quick.md" : ".md"));
             }
             options.workDir = options.repo.resolve("integration-tests/target/bench");
             if (options.probeJar == null) {
