@@ -10,10 +10,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jamesetrn.kit.ClusterConf;
 import org.jamesetrn.kit.CustomerMx;
@@ -75,62 +72,26 @@ class ClusterExactlyOnceTest {
     @Test
     void etrnRetryEveryAndReprocessOnBothServersAgainstAFlappingSiteDeliverEachHeldMailOnce(Cluster cluster) throws Exception {
         int mails = 120;
-        Duration race = Duration.ofSeconds(10);
+        Duration raceFor = Duration.ofSeconds(10);
         CustomerMx site = cluster.mx.refuse(HoldForEtrnTest.SITE_DOWN).start();
         List<String> held = Mails.concat(cluster.a.send(ClusterServer.RETRY_NODE, mails / 2),
             cluster.b.send(ClusterServer.RETRY_NODE, mails / 2));
         await().atMost(Duration.ofSeconds(60))
             .until(() -> cluster.a.held(ClusterServer.RETRY_ROOT, ClusterServer.RETRY_NODE) == mails);
 
-        AtomicBoolean racing = new AtomicBoolean(true);
-        AtomicInteger etrns = new AtomicInteger();
-        AtomicInteger reprocesses = new AtomicInteger();
-        AtomicBoolean up = new AtomicBoolean();
-        String reprocess = "/mailRepositories/" + ClusterServer.encodedPath(ClusterServer.RETRY_ROOT, ClusterServer.RETRY_NODE)
-            + "/mails?action=reprocess";
-        ScheduledExecutorService threads = Executors.newScheduledThreadPool(6);
-        List<Future<?>> clients = new ArrayList<>();
-        try {
-            for (ClusterServer server : cluster.servers()) {
-                clients.add(threads.submit(() -> {
-                    while (racing.get()) {
-                        ReplyAssertions.assertStarted(server.etrn(ClusterServer.RETRY_NODE));
-                        etrns.incrementAndGet();
-                    }
-                    return null;
-                }));
-                threads.scheduleWithFixedDelay(() -> {
-                    try {
-                        server.webAdmin().patchJson(reprocess, "");
-                        reprocesses.incrementAndGet();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, 0, 300, TimeUnit.MILLISECONDS);
-            }
-            threads.scheduleWithFixedDelay(() -> {
-                if (up.compareAndSet(false, true)) {
-                    site.answer();
-                } else {
-                    up.set(false);
-                    site.refuse(HoldForEtrnTest.SITE_DOWN);
-                }
-            }, 0, 400, TimeUnit.MILLISECONDS);
-            await().pollDelay(race).atMost(race.plusSeconds(5)).until(() -> clients.stream().noneMatch(Future::isDone));
-        } finally {
-            racing.set(false);
-            threads.shutdown();
-            assertThat(threads.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
-            site.answer();
+        HoldRace race = new HoldRace(site, ClusterServer.RETRY_NODE,
+                ClusterServer.encodedPath(ClusterServer.RETRY_ROOT, ClusterServer.RETRY_NODE))
+            .flapping(Duration.ofMillis(400), Duration.ofMillis(400))
+            .reprocessingEvery(Duration.ofMillis(300));
+        for (ClusterServer server : cluster.servers()) {
+            race.server(server::etrn, server.webAdmin(), 1);
         }
-        for (Future<?> client : clients) {
-            client.get(); // an ETRN client that failed says why
-        }
+        race.run(raceFor);
 
         // The site stays up: retryEvery on both servers delivers whatever is left.
         awaitEverythingDelivered(cluster, ClusterServer.RETRY_NODE, mails);
         LOGGER.info("{} held mails, {} ETRN, {} reprocess requests, retryEvery {} on both servers, {} connections: {} "
-            + "deliveries", mails, etrns.get(), reprocesses.get(), ClusterServer.RETRY_EVERY, site.connections(),
+            + "deliveries", mails, race.etrns(), race.reprocesses(), ClusterServer.RETRY_EVERY, site.connections(),
             site.deliveryCount());
         assertThat(site.messageIds()).as("each held mail exactly once").containsExactlyInAnyOrderElementsOf(held);
     }

@@ -14,30 +14,51 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.SmtpClient;
 import org.jamesetrn.kit.WebAdmin;
 
 /**
- * Everything that can release held mail, at once, for a while: ETRN clients as fast as they can, James's WebAdmin
- * reprocess of the hold repository every {@code reprocessEvery} (when set), and a site that answers for
- * {@code downFor} (421) then answers for {@code upFor}, over and over. The site answers when the race is over.
+ * Everything that can release held mail, at once, for a while: on each server, ETRN clients as fast as they can and
+ * James's WebAdmin reprocess of the node's hold repository every {@code reprocessEvery} (when set); and a site that
+ * answers for {@code downFor} (421) then answers for {@code upFor}, over and over. The site answers when the race is
+ * over.
  */
 final class HoldRace {
     private static final String HELD_REPOSITORY = URLEncoder.encode("var/mail/etrn-hold/held.test", StandardCharsets.UTF_8);
 
-    private final EtrnRelay relay;
+    /** One server in the race: how to say ETRN to it, its WebAdmin, how many ETRN clients race on it. */
+    private record Server(Function<String, SmtpClient.Reply> etrn, WebAdmin webAdmin, int etrnClients) {
+    }
+
     private final CustomerMx site;
-    private int etrnClients = 2;
+    private final String node;
+    private final String encodedRepository;
+    private final List<Server> servers = new ArrayList<>();
     private Duration upFor = Duration.ofMillis(250);
     private Duration downFor = Duration.ofMillis(250);
     private Duration reprocessEvery;
     private final AtomicInteger etrns = new AtomicInteger();
     private final AtomicInteger reprocesses = new AtomicInteger();
 
+    /** A race on held.test of the one relay (the shipped hold root), two ETRN clients. */
     HoldRace(EtrnRelay relay, CustomerMx site) {
-        this.relay = relay;
+        this(site, "held.test", HELD_REPOSITORY);
+        server(relay::etrn, relay.webAdmin(), 2);
+    }
+
+    /** A race on a node's hold repository ({@code encodedRepository}: its WebAdmin path), servers added after. */
+    HoldRace(CustomerMx site, String node, String encodedRepository) {
         this.site = site;
+        this.node = node;
+        this.encodedRepository = encodedRepository;
+    }
+
+    HoldRace server(Function<String, SmtpClient.Reply> etrn, WebAdmin webAdmin, int etrnClients) {
+        servers.add(new Server(etrn, webAdmin, etrnClients));
+        return this;
     }
 
     HoldRace flapping(Duration upFor, Duration downFor) {
@@ -61,28 +82,30 @@ final class HoldRace {
 
     void run(Duration duration) throws Exception {
         AtomicBoolean racing = new AtomicBoolean(true);
-        WebAdmin webAdmin = relay.webAdmin();
-        ScheduledExecutorService threads = Executors.newScheduledThreadPool(etrnClients + 2);
+        int etrnClients = servers.stream().mapToInt(Server::etrnClients).sum();
+        ScheduledExecutorService threads = Executors.newScheduledThreadPool(etrnClients + servers.size() + 1);
         List<Future<?>> clients = new ArrayList<>();
         try {
-            for (int client = 0; client < etrnClients; client++) {
-                clients.add(threads.submit(() -> {
-                    while (racing.get()) {
-                        ReplyAssertions.assertStarted(relay.etrn("held.test"));
-                        etrns.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            if (reprocessEvery != null) {
-                threads.scheduleWithFixedDelay(() -> {
-                    try {
-                        webAdmin.patchJson("/mailRepositories/" + HELD_REPOSITORY + "/mails?action=reprocess", "");
-                        reprocesses.incrementAndGet();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, 0, reprocessEvery.toMillis(), TimeUnit.MILLISECONDS);
+            for (Server server : servers) {
+                for (int client = 0; client < server.etrnClients(); client++) {
+                    clients.add(threads.submit(() -> {
+                        while (racing.get()) {
+                            ReplyAssertions.assertStarted(server.etrn().apply(node));
+                            etrns.incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                if (reprocessEvery != null) {
+                    threads.scheduleWithFixedDelay(() -> {
+                        try {
+                            server.webAdmin().patchJson("/mailRepositories/" + encodedRepository + "/mails?action=reprocess", "");
+                            reprocesses.incrementAndGet();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, 0, reprocessEvery.toMillis(), TimeUnit.MILLISECONDS);
+                }
             }
             threads.submit(() -> {
                 while (racing.get()) {
