@@ -30,7 +30,16 @@ final class HoldRace {
     private static final String HELD_REPOSITORY = URLEncoder.encode("var/mail/etrn-hold/held.test", StandardCharsets.UTF_8);
 
     /** One server in the race: how to say ETRN to it, its WebAdmin, how many ETRN clients race on it. */
-    private record Server(Function<String, SmtpClient.Reply> etrn, WebAdmin webAdmin, int etrnClients) {
+    private static final class Server {
+        private final Function<String, SmtpClient.Reply> etrn;
+        private final WebAdmin webAdmin;
+        private final int etrnClients;
+
+        private Server(Function<String, SmtpClient.Reply> etrn, WebAdmin webAdmin, int etrnClients) {
+            this.etrn = etrn;
+            this.webAdmin = webAdmin;
+            this.etrnClients = etrnClients;
+        }
     }
 
     private final CustomerMx site;
@@ -82,15 +91,15 @@ final class HoldRace {
 
     void run(Duration duration) throws Exception {
         AtomicBoolean racing = new AtomicBoolean(true);
-        int etrnClients = servers.stream().mapToInt(Server::etrnClients).sum();
+        int etrnClients = servers.stream().mapToInt(server -> server.etrnClients).sum();
         ScheduledExecutorService threads = Executors.newScheduledThreadPool(etrnClients + servers.size() + 1);
         List<Future<?>> clients = new ArrayList<>();
         try {
             for (Server server : servers) {
-                for (int client = 0; client < server.etrnClients(); client++) {
+                for (int client = 0; client < server.etrnClients; client++) {
                     clients.add(threads.submit(() -> {
                         while (racing.get()) {
-                            ReplyAssertions.assertStarted(server.etrn().apply(node));
+                            ReplyAssertions.assertStarted(server.etrn.apply(node));
                             etrns.incrementAndGet();
                         }
                         return null;
@@ -99,7 +108,7 @@ final class HoldRace {
                 if (reprocessEvery != null) {
                     threads.scheduleWithFixedDelay(() -> {
                         try {
-                            server.webAdmin().patchJson("/mailRepositories/" + encodedRepository + "/mails?action=reprocess", "");
+                            server.webAdmin.patchJson("/mailRepositories/" + encodedRepository + "/mails?action=reprocess", "");
                             reprocesses.incrementAndGet();
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
