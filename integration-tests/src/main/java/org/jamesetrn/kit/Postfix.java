@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +28,8 @@ public final class Postfix implements AutoCloseable {
     private static final Path POSTFIX = Path.of("/usr/sbin/postfix");
 
     private final Path dir;
+    /** Where the instance lives: {@link #dir}, or a folder under /tmp when Postfix's own user cannot reach it. */
+    private Path home;
     private final int smtpPort;
     private final int sinkPort;
     private final String node;
@@ -32,6 +37,7 @@ public final class Postfix implements AutoCloseable {
     /** An instance in {@code dir} (recreated at start) listening on 127.0.0.1:smtpPort, relaying the node to 127.0.0.1:sinkPort. */
     public Postfix(Path dir, int smtpPort, int sinkPort, String node) {
         this.dir = dir;
+        this.home = dir;
         this.smtpPort = smtpPort;
         this.sinkPort = sinkPort;
         this.node = node;
@@ -52,15 +58,16 @@ public final class Postfix implements AutoCloseable {
 
     public void start() throws Exception {
         Trees.delete(dir);
+        home = reachableByPostfix(dir) ? dir : temporaryHome();
         Files.createDirectories(conf());
-        Files.createDirectories(dir.resolve("spool"));
-        Files.createDirectories(dir.resolve("data"));
+        Files.createDirectories(home.resolve("spool"));
+        Files.createDirectories(home.resolve("data"));
         Files.writeString(conf().resolve("main.cf"), String.join("\n",
             "compatibility_level = 3.6",
-            "queue_directory = " + dir.resolve("spool"),
-            "data_directory = " + dir.resolve("data"),
-            "maillog_file = " + dir.resolve("maillog"),
-            "maillog_file_prefixes = " + dir,
+            "queue_directory = " + home.resolve("spool"),
+            "data_directory = " + home.resolve("data"),
+            "maillog_file = " + home.resolve("maillog"),
+            "maillog_file_prefixes = " + home,
             "myhostname = relay.bench.test",
             "mydestination =",
             "inet_interfaces = loopback-only",
@@ -105,11 +112,32 @@ public final class Postfix implements AutoCloseable {
             "postlog   unix-dgram n - n - 1 postlogd",
             ""));
         // Postfix's master writes its lock there as the postfix user.
-        Files.setOwner(dir.resolve("data"), dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix"));
+        Files.setOwner(home.resolve("data"), home.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postfix"));
         run(POSTFIX.toString(), "-c", conf().toString(), "start");
         if (!Poll.until(Duration.ofSeconds(30), Duration.ofMillis(200), this::greets)) {
-            throw new IllegalStateException("Postfix did not answer on 127.0.0.1:" + smtpPort + ", see " + dir.resolve("maillog"));
+            throw new IllegalStateException("Postfix did not answer on 127.0.0.1:" + smtpPort + ", see " + home.resolve("maillog"));
         }
+    }
+
+    /**
+     * Postfix's daemons run as the postfix user and open the queue and data folders themselves: every folder above
+     * them must be open to others (a clone under {@code mktemp -d}, mode 700, is not: the master then fails on its
+     * lock file with "Permission denied").
+     */
+    private static boolean reachableByPostfix(Path dir) throws IOException {
+        for (Path folder = dir.toAbsolutePath().getParent(); folder != null; folder = folder.getParent()) {
+            if (Files.exists(folder)
+                && !Files.getPosixFilePermissions(folder).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Path temporaryHome() throws IOException {
+        Path home = Files.createTempDirectory(Path.of("/tmp"), "james-etrn-postfix-");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return home;
     }
 
     private boolean greets() {
@@ -153,7 +181,7 @@ public final class Postfix implements AutoCloseable {
     }
 
     private long deferred() {
-        Path deferred = dir.resolve("spool/deferred");
+        Path deferred = home.resolve("spool/deferred");
         if (!Files.isDirectory(deferred)) {
             return 0;
         }
@@ -170,7 +198,7 @@ public final class Postfix implements AutoCloseable {
     }
 
     private Path conf() {
-        return dir.resolve("etc");
+        return home.resolve("etc");
     }
 
     private static String run(String... command) throws Exception {
@@ -188,6 +216,14 @@ public final class Postfix implements AutoCloseable {
             run(POSTFIX.toString(), "-c", conf().toString(), "stop");
         } catch (IllegalStateException e) {
             System.err.println("postfix stop: " + e.getMessage());
+        }
+        if (!home.equals(dir)) {
+            // Its log stays where the caller looks for the instance.
+            Files.createDirectories(dir);
+            if (Files.exists(home.resolve("maillog"))) {
+                Files.copy(home.resolve("maillog"), dir.resolve("maillog"), StandardCopyOption.REPLACE_EXISTING);
+            }
+            Trees.delete(home);
         }
     }
 }
