@@ -39,11 +39,13 @@ final class HoldSource implements DeferredMailSource {
     private final Hold hold;
     private final String domain;
     private final Executor dispatching;
+    private final SpoolPace pace;
 
-    HoldSource(Hold hold, String domain, Executor dispatching) {
+    HoldSource(Hold hold, String domain, Executor dispatching, SpoolPace pace) {
         this.hold = hold;
         this.domain = domain;
         this.dispatching = dispatching;
+        this.pace = pace;
     }
 
     @Override
@@ -119,6 +121,7 @@ final class HoldSource implements DeferredMailSource {
         /** Claims the held mail and hands a copy to the release processor; false if it is not ours to send now. */
         @Override
         protected boolean dispatch(MailKey key, Optional<ProbeOutcomes.Probe> probe) throws MessagingException {
+            pace.awaitRoom();
             Mail mail = hold.retrieve(domain, key).orElse(null);
             if (mail == null) {
                 return false; // delivered, expired or reprocessed since the selection, or being written

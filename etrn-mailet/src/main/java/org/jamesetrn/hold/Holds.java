@@ -20,6 +20,8 @@ import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
+import org.apache.james.queue.api.MailQueueFactory;
+import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.Node;
@@ -58,14 +60,28 @@ public class Holds extends DomainSources implements Closeable {
     private final ExecutorService dispatching = Executors.newFixedThreadPool(DISPATCH_THREADS,
         new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-hold-dispatch-%d").build());
 
+    private final SpoolPace pace;
+
     @Inject
     public Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
+                 Provider<DeferredMailRelease> release, MailQueueFactory<? extends ManageableMailQueue> queues) {
+        this(store, fileSystem, mailetContext, claims, release, SpoolPace.of(queues));
+    }
+
+    /** Without pacing the spool (unit tests: their mailet context has no spool). */
+    public Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
                  Provider<DeferredMailRelease> release) {
+        this(store, fileSystem, mailetContext, claims, release, SpoolPace.NONE);
+    }
+
+    Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
+          Provider<DeferredMailRelease> release, SpoolPace pace) {
         this.store = store;
         this.fileSystem = fileSystem;
         this.mailetContext = mailetContext;
         this.claims = claims;
         this.release = release;
+        this.pace = pace;
     }
 
     /** Declares a hold; a second declaration of the same root must have the same settings. */
@@ -130,7 +146,7 @@ public class Holds extends DomainSources implements Closeable {
     @Override
     protected List<DeferredMailSource> domainSources(Node node) {
         return holds.values().stream()
-            .flatMap(hold -> hold.domainsOf(node).stream().map(domain -> new HoldSource(hold, domain, dispatching)))
+            .flatMap(hold -> hold.domainsOf(node).stream().map(domain -> new HoldSource(hold, domain, dispatching, pace)))
             .collect(ImmutableList.toImmutableList());
     }
 

@@ -4,7 +4,7 @@ import java.lang.reflect.Field;
 import java.util.Optional;
 
 /** Recognises queue implementations by class name, so that their classes need not be on the server's classpath. */
-final class QueueClasses {
+public final class QueueClasses {
     static final String MEMORY_FACTORY = "org.apache.james.queue.memory.MemoryMailQueueFactory";
     static final String MEMORY_QUEUE = MEMORY_FACTORY + "$MemoryCacheableMailQueue";
     static final String MEMORY_ITEM = MEMORY_FACTORY + "$MemoryMailQueueItem";
@@ -14,6 +14,11 @@ final class QueueClasses {
     static final String SUPPORTED_JAMES = "3.8.1";
 
     private QueueClasses() {
+    }
+
+    /** James's memory queue: its content is gone when the server dies. */
+    public static boolean isMemoryQueue(Object queue) {
+        return isA(queue, MEMORY_QUEUE);
     }
 
     static boolean isA(Object object, String className) {
