@@ -7,6 +7,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
@@ -155,16 +156,7 @@ public final class ClusterBench {
 
     /** NOOP and ETRN for a node with nothing held, alternately, on one connection. */
     private void latency(JamesServer server, Stats noop, Stats etrn) {
-        try (SmtpClient client = Bench.connect(server.smtpPort())) {
-            for (int i = 0; i < options.latencySamples + options.latencySamples / 5; i++) {
-                SmtpClient.Reply n = client.command("NOOP");
-                SmtpClient.Reply e = client.command("ETRN empty." + SUFFIX);
-                if (i >= options.latencySamples / 5) {
-                    noop.add(n.nanos());
-                    etrn.add(e.nanos());
-                }
-            }
-        }
+        Bench.alternate(server.smtpPort(), "empty." + SUFFIX, options.latencySamples, noop, etrn, new TreeMap<>());
         log("ETRN for a node with nothing held on port " + server.smtpPort() + ": NOOP " + noop.format() + ", ETRN "
             + etrn.format());
     }

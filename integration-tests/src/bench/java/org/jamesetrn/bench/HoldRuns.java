@@ -12,7 +12,6 @@ import java.util.stream.IntStream;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Poll;
-import org.jamesetrn.kit.SmtpClient;
 
 /**
  * Issues 10 and 11 in the benchmark: the hold on each root (memory:// and the shipped file://), with 100,000 mails
@@ -108,18 +107,8 @@ final class HoldRuns {
         sink.refuse(SITE_DOWN);
         Report.Latency result = new Report.Latency();
         long logOffset = james.logLength();
-        try (SmtpClient client = Bench.connect(james.smtpPort())) {
-            for (int i = 0; i < options.latencySamples / 5 + options.latencySamples; i++) {
-                SmtpClient.Reply noop = client.command("NOOP");
-                SmtpClient.Reply etrn = client.command("ETRN " + NODE);
-                if (i >= options.latencySamples / 5) {
-                    result.noop.add(noop.nanos());
-                    result.etrn.add(etrn.nanos());
-                    result.replies.merge(etrn.last(), 1, Integer::sum);
-                }
-            }
-        }
-        result.etrnSent = options.latencySamples / 5 + options.latencySamples;
+        result.etrnSent = Bench.alternate(james.smtpPort(), NODE, options.latencySamples, result.noop, result.etrn,
+            result.replies);
         // Every release started must have seen its probe refused before the site answers again: otherwise a probe
         // still on its way would be delivered, and the rest of the node's mail with it, inside the next row. A release
         // logs its probe just after the ETRN's reply, so the counts must also stay put for a second (the first full

@@ -43,6 +43,18 @@ public final class EtrnRelay implements AutoCloseable {
      */
     static final String HANDLER_OPTIONS = handlerOptions("2s");
 
+    /**
+     * Gives the shipped HoldForEtrn these options (XML elements) besides its root and release processor, instead of
+     * the shipped ones; its failures propagate, so that a test sees them.
+     */
+    static void holdOptions(Conf conf, String options) {
+        conf.replaceChildren("mailetcontainer.xml", "mailet", Conf.classAttribute(name -> name.endsWith(".HoldForEtrn")), ""
+            + "<root>" + HoldProbe.ROOT + "</root>"
+            + "<releaseProcessor>etrn-release</releaseProcessor>"
+            + options
+            + "<onMailetException>propagate</onMailetException>");
+    }
+
     /** {@link #HANDLER_OPTIONS} with another wait for the count before the reply (a queue of 10,000 takes longer). */
     static String handlerOptions(String replyTimeout) {
         return ""

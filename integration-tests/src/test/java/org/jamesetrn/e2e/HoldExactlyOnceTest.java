@@ -39,12 +39,9 @@ class HoldExactlyOnceTest {
     }
 
     private static void retryOften(Conf conf) {
-        conf.replaceChildren("mailetcontainer.xml", "mailet", Conf.classAttribute(name -> name.endsWith(".HoldForEtrn")), ""
-            + "<root>" + HoldProbe.ROOT + "</root>"
-            + "<releaseProcessor>etrn-release</releaseProcessor>"
+        EtrnRelay.holdOptions(conf, ""
             + "<expireAfter>1 hour</expireAfter>"
-            + "<retryEvery>700ms</retryEvery>"
-            + "<onMailetException>propagate</onMailetException>");
+            + "<retryEvery>700ms</retryEvery>");
     }
 
     @AfterAll

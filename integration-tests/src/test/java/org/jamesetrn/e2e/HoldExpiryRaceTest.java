@@ -45,12 +45,9 @@ class HoldExpiryRaceTest {
     }
 
     private static void expireSoon(Conf conf) {
-        conf.replaceChildren("mailetcontainer.xml", "mailet", Conf.classAttribute(name -> name.endsWith(".HoldForEtrn")), ""
-            + "<root>" + HoldProbe.ROOT + "</root>"
-            + "<releaseProcessor>etrn-release</releaseProcessor>"
+        EtrnRelay.holdOptions(conf, ""
             + "<expireAfter>" + EXPIRE_AFTER + "</expireAfter>"
-            + "<expiredProcessor>etrn-expired</expiredProcessor>"
-            + "<onMailetException>propagate</onMailetException>");
+            + "<expiredProcessor>etrn-expired</expiredProcessor>");
     }
 
     @AfterAll

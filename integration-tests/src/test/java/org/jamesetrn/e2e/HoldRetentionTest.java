@@ -44,15 +44,12 @@ class HoldRetentionTest {
     }
 
     private static void shortPeriods(Conf conf) {
-        conf.replaceChildren("mailetcontainer.xml", "mailet", Conf.classAttribute(name -> name.endsWith(".HoldForEtrn")), ""
-            + "<root>" + HoldProbe.ROOT + "</root>"
-            + "<releaseProcessor>etrn-release</releaseProcessor>"
+        EtrnRelay.holdOptions(conf, ""
             + "<expireAfter>" + EXPIRE_AFTER + "</expireAfter>"
             + "<expiredProcessor>etrn-expired</expiredProcessor>"
             + "<warnAfter>" + WARN_AFTER + "</warnAfter>"
             + "<warnProcessor>etrn-delayed</warnProcessor>"
-            + "<retryEvery>" + RETRY_EVERY + "</retryEvery>"
-            + "<onMailetException>propagate</onMailetException>");
+            + "<retryEvery>" + RETRY_EVERY + "</retryEvery>");
     }
 
     @AfterAll
