@@ -123,6 +123,11 @@ public final class EtrnRelay implements AutoCloseable {
         return new WebAdmin(webAdminPort(), Duration.ofSeconds(40));
     }
 
+    /** The folder of a node domain's repository in the shipped file:// hold of this relay's instance. */
+    public java.nio.file.Path holdFolder(String domain) {
+        return james.instance().directory().resolve("var/mail/etrn-hold").resolve(domain);
+    }
+
     public QueueProbe queues() {
         return james.probe(QueueProbe.class);
     }

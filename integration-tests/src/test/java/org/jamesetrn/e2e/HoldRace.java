@@ -49,6 +49,7 @@ final class HoldRace {
     private Duration upFor = Duration.ofMillis(250);
     private Duration downFor = Duration.ofMillis(250);
     private Duration reprocessEvery;
+    private boolean flapping = true;
     private final AtomicInteger etrns = new AtomicInteger();
     private final AtomicInteger reprocesses = new AtomicInteger();
 
@@ -73,6 +74,12 @@ final class HoldRace {
     HoldRace flapping(Duration upFor, Duration downFor) {
         this.upFor = upFor;
         this.downFor = downFor;
+        return this;
+    }
+
+    /** The site keeps answering as the test set it (per recipient, say) for the whole race. */
+    HoldRace steadySite() {
+        this.flapping = false;
         return this;
     }
 
@@ -117,7 +124,7 @@ final class HoldRace {
                 }
             }
             threads.submit(() -> {
-                while (racing.get()) {
+                while (racing.get() && flapping) {
                     site.refuse(HoldForEtrnTest.SITE_DOWN);
                     Thread.sleep(downFor.toMillis()); // the site's rhythm, not a wait for a condition
                     site.answer();

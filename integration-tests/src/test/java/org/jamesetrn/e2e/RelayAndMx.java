@@ -46,7 +46,7 @@ final class RelayAndMx implements AutoCloseable, ExtensionContext.Store.Closeabl
     /** A clean state for the next test: the MX is down and has seen nothing, the queues and the hold are empty. */
     void reset() {
         mx.stop();
-        mx.answer();
+        mx.reset();
         mx.forget();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             relay.clear();
