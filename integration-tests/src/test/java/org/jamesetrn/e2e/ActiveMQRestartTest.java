@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import org.jamesetrn.e2e.fixture.ActiveMQRelay;
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.ProbeRoutes;

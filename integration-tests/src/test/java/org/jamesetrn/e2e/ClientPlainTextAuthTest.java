@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 
+import org.jamesetrn.e2e.fixture.SiteJames;
 import org.jamesetrn.kit.Ports;
 import org.junit.jupiter.api.Test;
 

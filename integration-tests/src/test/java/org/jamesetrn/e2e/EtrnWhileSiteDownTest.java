@@ -10,7 +10,11 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.jamesetrn.e2e.QueueProbe.QueuedMail;
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.QueueProbe.QueuedMail;
+import org.jamesetrn.e2e.fixture.RelayExtension;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.CustomerMx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

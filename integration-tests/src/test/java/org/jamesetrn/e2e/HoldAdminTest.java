@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.jamesetrn.e2e.HoldProbe.HeldEntry;
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.HoldProbe.HeldEntry;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayExtension;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.WebAdmin;
 import org.junit.jupiter.api.Test;

@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.HoldRace;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
@@ -52,7 +57,7 @@ class HoldExactlyOnceTest {
 
     @Test
     void etrnRetryEveryReprocessAndAFlappingSiteDeliverEachHeldMailExactlyOnce() throws Exception {
-        site.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        site.refuse(RelayAndMx.SITE_DOWN).start();
         List<String> held = Mails.send(relay, "held.test", MAILS);
         await().atMost(Duration.ofSeconds(30)).until(() -> relay.holds().held("held.test").size() == MAILS);
 

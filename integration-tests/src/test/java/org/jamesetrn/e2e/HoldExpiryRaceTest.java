@@ -11,6 +11,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.HoldRace;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
@@ -59,7 +63,7 @@ class HoldExpiryRaceTest {
 
     @Test
     void eachHeldMailIsDeliveredOrBouncedExactlyOnceWhenItExpiresDuringReleases() throws Exception {
-        site.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        site.refuse(RelayAndMx.SITE_DOWN).start();
         List<String> held = Mails.send(relay, "held.test", MAILS);
         await().atMost(Duration.ofSeconds(30)).until(() -> relay.holds().held("held.test").size() == MAILS);
 

@@ -9,7 +9,13 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.jamesetrn.e2e.HoldProbe.HeldEntry;
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Fence;
+import org.jamesetrn.e2e.fixture.HoldProbe.HeldEntry;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
+import org.jamesetrn.e2e.fixture.RelayExtension;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
@@ -22,8 +28,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RelayExtension.class)
 class HoldForEtrnTest {
-    static final String SITE_DOWN = "421 4.3.2 customer-mx.test down for maintenance";
-
     @Test
     void heldMailIsNeverTriedUntilEtrnThenArrivesExactlyOnce(EtrnRelay relay, CustomerMx mx) throws Exception {
         mx.start();
@@ -66,7 +70,7 @@ class HoldForEtrnTest {
 
     @Test
     void aReleaseWhileTheSiteIsDownPutsTheMailBackWithItsExpiryUnchanged(EtrnRelay relay, CustomerMx mx) throws Exception {
-        mx.refuse(SITE_DOWN).start();
+        mx.refuse(RelayAndMx.SITE_DOWN).start();
         Mails.send(relay, "held.test", 2);
         await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
         Map<String, HeldEntry> before = byMessageId(relay.holds().held("held.test"));
@@ -94,7 +98,7 @@ class HoldForEtrnTest {
 
     @Test
     void parkedMailIsTriedOnceThenReleasedByEtrn(EtrnRelay relay, CustomerMx mx) throws Exception {
-        mx.refuse(SITE_DOWN).start();
+        mx.refuse(RelayAndMx.SITE_DOWN).start();
         List<String> parked = Mails.send(relay, "parked.test", 2);
 
         // One attempt each (maxRetries 0), then the temporary failures wait in parked.test's hold.

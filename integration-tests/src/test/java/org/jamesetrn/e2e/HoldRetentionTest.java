@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
@@ -70,7 +73,7 @@ class HoldRetentionTest {
 
     @Test
     void theSenderIsWarnedOnceThenTheMailExpiresWithADsnAndLeavesTheHold() throws Exception {
-        site.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        site.refuse(RelayAndMx.SITE_DOWN).start();
         List<String> held = Mails.send(relay, "held.test", 1);
         await().atMost(Duration.ofSeconds(5)).until(() -> relay.holds().held("held.test").size() == 1);
         Instant since = relay.holds().held("held.test").get(0).since();

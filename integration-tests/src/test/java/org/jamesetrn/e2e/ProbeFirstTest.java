@@ -10,7 +10,12 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.jamesetrn.e2e.QueueProbe.QueuedMail;
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.QueueProbe.QueuedMail;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
+import org.jamesetrn.e2e.fixture.RelayExtension;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.CustomerMx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,7 +39,7 @@ class ProbeFirstTest {
         List<String> held = Mails.send(relay, "held.test", MAILS);
         await().atMost(Duration.ofSeconds(30)).until(() -> relay.holds().held("held.test").size() == MAILS);
         Map<String, QueuedMail> queuedBefore = byMessageId(Mails.waiting(relay));
-        mx.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        mx.refuse(RelayAndMx.SITE_DOWN).start();
 
         for (int i = 0; i < ETRNS; i++) {
             ReplyAssertions.assertStarted(relay.etrn("customer.test"));
