@@ -32,9 +32,9 @@ public final class ProbeRoutes {
     private static final String HOLDS = "/probe/holds";
     private static final String JAR_SUFFIX = "-probe.jar";
     private static final Pattern MAIL = Pattern.compile(
-        "\\{\"name\":\"([^\"]*)\",\"recipients\":\\[([^\\]]*)\\],\"nextDelivery\":(\\d+|null),\"retries\":(\\d+)\\}");
+        "\\{\"name\":\"([^\"]*)\",\"recipients\":\\[([^\\]]*)\\],\"nextDelivery\":(-?\\d+|null),\"retries\":(\\d+)\\}");
     private static final Pattern HELD = Pattern.compile(
-        "\\{\"key\":\"([^\"]*)\",\"recipients\":\\[([^\\]]*)\\],\"since\":(\\d+|null),\"generation\":(?:\"([^\"]*)\"|null)\\}");
+        "\\{\"key\":\"([^\"]*)\",\"recipients\":\\[([^\\]]*)\\],\"since\":(-?\\d+|null),\"generation\":(?:\"([^\"]*)\"|null)\\}");
     private static final Pattern STRING = Pattern.compile("\"([^\"]*)\"");
 
     /** One mail waiting in a queue, as the route reports it: a snapshot, not the stored mail. */
@@ -300,7 +300,7 @@ public final class ProbeRoutes {
         return strings;
     }
 
-    /** Epoch milliseconds, or {@code null}. */
+    /** Epoch milliseconds (ActiveMQ's queue says -1 for a mail due now), or {@code null}. */
     private static Optional<Instant> instant(String millis) {
         return "null".equals(millis) ? Optional.empty() : Optional.of(Instant.ofEpochMilli(Long.parseLong(millis)));
     }
