@@ -27,7 +27,9 @@ import com.google.common.collect.ImmutableSet;
  * The ETRN client's settings, read from {@code conf/etrn-client.properties} (every key is documented in the file
  * shipped in conf/). The one reader of that file. No file, or no {@code relays}, means no relay: nothing is ever
  * requested. A mistake (unknown key, relay without host or nodes, a malformed node, a bad duration) stops James at
- * start-up with a message naming the key: a typo in {@code starttls} must not silently mean plain text.
+ * start-up with a message naming the key: a typo in {@code starttls} must not silently mean plain text. So does a
+ * relay whose AUTH password could cross the network in clear ({@code starttls} {@code opportunistic} or {@code off})
+ * unless its entry says {@code auth.plaintext=allowed}.
  */
 final class EtrnClientConfiguration {
     public static final String FILE_NAME = "etrn-client";
@@ -45,6 +47,8 @@ final class EtrnClientConfiguration {
     static final String STARTTLS = "starttls";
     static final String AUTH_USER = "auth.user";
     static final String AUTH_PASSWORD = "auth.password";
+    static final String AUTH_PLAINTEXT = "auth.plaintext";
+    static final String PLAINTEXT_ALLOWED = "allowed";
     static final String NODES = "nodes";
 
     static final int DEFAULT_PORT = 25;
@@ -53,7 +57,8 @@ final class EtrnClientConfiguration {
 
     private static final Set<String> GLOBAL_KEYS = ImmutableSet.of(RELAYS, INTERVAL, TIMEOUT, EHLO_NAME,
         RETRY_ATTEMPTS, RETRY_FIRST_DELAY, RETRY_MAX_DELAY);
-    private static final Set<String> RELAY_KEYS = ImmutableSet.of(HOST, PORT, STARTTLS, AUTH_USER, AUTH_PASSWORD, NODES);
+    private static final Set<String> RELAY_KEYS = ImmutableSet.of(HOST, PORT, STARTTLS, AUTH_USER, AUTH_PASSWORD,
+        AUTH_PLAINTEXT, NODES);
     private static final Pattern RELAY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
 
     public static EtrnClientConfiguration load(PropertiesProvider propertiesProvider) throws ConfigurationException {
@@ -185,6 +190,7 @@ final class EtrnClientConfiguration {
             // With a password to protect, the default is to send it over TLS or not at all.
             StartTls startTls = startTls(prefix + STARTTLS,
                 credentials.isPresent() ? StartTls.REQUIRED : StartTls.OPPORTUNISTIC);
+            checkPlainTextAuth(name, prefix, startTls, credentials.isPresent());
             ImmutableList.Builder<Node> nodes = ImmutableList.builder();
             for (String written : list(prefix + NODES)) {
                 nodes.add(node(prefix + NODES, written));
@@ -193,6 +199,28 @@ final class EtrnClientConfiguration {
                 return UpstreamRelay.of(name, host, port, startTls, credentials, nodes.build());
             } catch (IllegalArgumentException e) {
                 throw invalid(prefix + "*", e.getMessage());
+            }
+        }
+
+        /**
+         * A password that may cross the network in clear (no STARTTLS, or STARTTLS only when offered, which an
+         * attacker on the path can strip) needs the admin's explicit word, {@code auth.plaintext=allowed} (loopback,
+         * a tunnel, a private link); the option means nothing without AUTH, so it is refused there too.
+         */
+        private void checkPlainTextAuth(String name, String prefix, StartTls startTls, boolean auth)
+            throws ConfigurationException {
+            Optional<String> plainText = string(prefix + AUTH_PLAINTEXT);
+            if (plainText.isPresent() && !plainText.get().equalsIgnoreCase(PLAINTEXT_ALLOWED)) {
+                throw invalid(prefix + AUTH_PLAINTEXT, "expected " + PLAINTEXT_ALLOWED + " (or no entry)");
+            }
+            if (plainText.isPresent() && !auth) {
+                throw invalid(prefix + AUTH_PLAINTEXT, "relay '" + name + "' has no " + prefix + AUTH_USER);
+            }
+            if (auth && startTls != StartTls.REQUIRED && plainText.isEmpty()) {
+                throw invalid(prefix + STARTTLS, startTls.asConfigValue() + " could send the AUTH password for relay '"
+                    + name + "' in clear: set " + prefix + STARTTLS + "=" + StartTls.REQUIRED.asConfigValue()
+                    + ", or " + prefix + AUTH_PLAINTEXT + "=" + PLAINTEXT_ALLOWED
+                    + " if the path to the relay is trusted (loopback, a tunnel)");
             }
         }
 

@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.jamesetrn.e2e.fixture.ActiveMQRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
 import org.junit.jupiter.api.AfterEach;
@@ -81,7 +84,7 @@ class HeldMailAcrossARestartTest {
     private List<String> releaseThenRestart(boolean kill) throws Exception {
         site.stallBeforeAccepting(Duration.ofSeconds(1)).start();
         List<String> held = Mails.send(relay.smtpPort(), "held.test", MAILS);
-        await().atMost(Duration.ofSeconds(60)).until(() -> relay.queues().held(HOLD) == MAILS);
+        await().atMost(Duration.ofSeconds(60)).until(() -> relay.queues().heldCount(HOLD) == MAILS);
 
         ReplyAssertions.assertStarted(relay.etrn("held.test"));
         await().atMost(Duration.ofSeconds(60)).until(() -> site.deliveryCount() >= 3);
@@ -96,7 +99,7 @@ class HeldMailAcrossARestartTest {
 
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             relay.etrn("held.test");
-            return site.distinctMessageIds() >= MAILS && relay.queues().held(HOLD) == 0;
+            return site.distinctMessageIds() >= MAILS && relay.queues().heldCount(HOLD) == 0;
         });
         // Late copies would show now: nothing more arrives for three seconds while the site keeps asking.
         long settled = site.deliveryCount();

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.HoldRace;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
@@ -92,14 +94,14 @@ class HoldEveryRecipientTest {
             mails.forEach((messageId, recipients) ->
                 assertThat(client.send(EtrnRelay.SENDER, recipients, messageId).code()).isEqualTo(250));
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> relay.holds().held("held.test").size() == MAILS);
+        await().atMost(Duration.ofSeconds(60)).until(() -> relay.heldCount("held.test") == MAILS);
         site.start();
 
         HoldRace race = new HoldRace(relay, site).steadySite().reprocessingEvery(Duration.ofMillis(300));
         race.run(Duration.ofSeconds(8));
 
         long expected = mails.values().stream().mapToLong(List::size).sum() - refusedForGood.size();
-        await().atMost(Duration.ofSeconds(120)).until(() -> relay.holds().heldCount() == 0
+        await().atMost(Duration.ofSeconds(120)).until(() -> relay.heldCount() == 0
             && deliveries().size() >= expected && dsnRecipients().size() >= refusedForGood.size());
         // Late copies or late DSNs would show now: nothing more arrives for three seconds.
         long settled = site.deliveryCount() + senderMx.deliveryCount();

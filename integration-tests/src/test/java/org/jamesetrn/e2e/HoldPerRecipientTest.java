@@ -7,6 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayExtension;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
@@ -28,17 +32,17 @@ class HoldPerRecipientTest {
     void aRecipientTheSiteRefusesForNowStaysHeldAndComesWithTheNextRelease(EtrnRelay relay, CustomerMx mx) throws Exception {
         mx.answerRecipient("late@held.test", LATER).start();
         send(relay, "<three@e2e.test>", "first@held.test", "late@held.test", "third@held.test");
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 1);
 
         assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(1);
 
         await().atMost(Duration.ofSeconds(15)).until(() -> delivered(mx).size() == 2
-            && relay.holds().held("held.test").size() == 1
-            && relay.holds().held("held.test").get(0).recipients().equals(List.of("late@held.test")));
+            && relay.heldCount("held.test") == 1
+            && relay.held("held.test").get(0).recipients().equals(List.of("late@held.test")));
         assertThat(delivered(mx)).containsExactlyInAnyOrder("first@held.test", "third@held.test");
 
         assertThat(ReplyAssertions.count(relay.etrn("held.test"))).as("still waiting: late@").isEqualTo(1);
-        await().atMost(Duration.ofSeconds(15)).until(() -> relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(15)).until(() -> relay.heldCount() == 0);
         assertThat(delivered(mx)).as("each recipient once").containsExactlyInAnyOrder("first@held.test", "third@held.test",
             "late@held.test");
         assertThat(mx.messageIdsFor("sender.test")).as("no DSN").isEmpty();
@@ -50,13 +54,13 @@ class HoldPerRecipientTest {
     void aMixOfRefusalsForGoodAndForNowGivesOneDsnAndKeepsTheRestHeld(EtrnRelay relay, CustomerMx mx) throws Exception {
         mx.answerRecipient("late@held.test", LATER).refuseRecipient("gone@held.test", UNKNOWN).start();
         send(relay, "<mix@e2e.test>", "first@held.test", "late@held.test", "gone@held.test");
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 1);
 
         ReplyAssertions.assertStarted(relay.etrn("held.test"));
 
         await().atMost(Duration.ofSeconds(15)).until(() -> dsns(mx).size() == 1
-            && relay.holds().held("held.test").size() == 1
-            && relay.holds().held("held.test").get(0).recipients().equals(List.of("late@held.test")));
+            && relay.heldCount("held.test") == 1
+            && relay.held("held.test").get(0).recipients().equals(List.of("late@held.test")));
         assertThat(dsns(mx)).singleElement().satisfies(dsn -> {
             assertThat(dsn.dsnAction()).contains("failed");
             assertThat(dsn.dsnRecipients()).containsExactly("gone@held.test");
@@ -64,7 +68,7 @@ class HoldPerRecipientTest {
         });
 
         ReplyAssertions.assertStarted(relay.etrn("held.test"));
-        await().atMost(Duration.ofSeconds(15)).until(() -> relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(15)).until(() -> relay.heldCount() == 0);
         assertThat(delivered(mx)).containsExactlyInAnyOrder("first@held.test", "late@held.test");
         assertThat(dsns(mx)).as("one DSN, for gone@ only").hasSize(1);
     }
@@ -78,11 +82,11 @@ class HoldPerRecipientTest {
     void recipientsDeliveredBesideARefusalForGoodLeaveTheHold(EtrnRelay relay, CustomerMx mx) throws Exception {
         mx.refuseRecipient("gone@held.test", UNKNOWN).start();
         send(relay, "<taken-and-refused@e2e.test>", "first@held.test", "gone@held.test", "third@held.test");
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 1);
 
         ReplyAssertions.assertStarted(relay.etrn("held.test"));
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> relay.holds().heldCount() == 0 && dsns(mx).size() == 1);
+        await().atMost(Duration.ofSeconds(15)).until(() -> relay.heldCount() == 0 && dsns(mx).size() == 1);
         assertThat(relay.etrn("held.test").code()).isEqualTo(251);
         assertThat(delivered(mx)).containsExactlyInAnyOrder("first@held.test", "third@held.test");
         assertThat(dsns(mx)).singleElement().satisfies(dsn -> assertThat(dsn.dsnRecipients()).containsExactly("gone@held.test"));
@@ -98,13 +102,13 @@ class HoldPerRecipientTest {
         try (SmtpClient client = relay.connect()) {
             assertThat(client.send("", List.of("gone@held.test"), "<null-sender@e2e.test>").code()).isEqualTo(250);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 1);
 
         ReplyAssertions.assertStarted(relay.etrn("held.test"));
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(15)).until(() -> relay.heldCount() == 0);
         List<String> next = Mails.send(relay, "held.test", 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 1);
         ReplyAssertions.assertStarted(relay.etrn("held.test"));
         await().atMost(Duration.ofSeconds(15)).until(() -> mx.messageIdsFor("held.test").equals(next));
         assertThat(mx.messageIdsFor("sender.test")).as("never a DSN for a DSN").isEmpty();
