@@ -175,8 +175,8 @@ class EtrnRoutesTest {
         Instant held = Instant.now().minusSeconds(120);
         waiting = List.of(
             new SourceFigures(SourceFigures.Kind.HOLD, "file://var/mail/etrn-hold/customer.test", 2, 300,
-                Optional.of(held), Optional.of(held.plus(Duration.ofDays(5)))),
-            new SourceFigures(SourceFigures.Kind.QUEUE, "outgoing", 1, 100, Optional.of(Instant.now()), Optional.empty()));
+                Optional.of(held), Optional.of(held.plus(Duration.ofDays(5))), false),
+            new SourceFigures(SourceFigures.Kind.QUEUE, "outgoing", 1, 100, Optional.of(Instant.now()), Optional.empty(), false));
 
         HttpResponse<String> response = get("/etrn/customer.test");
 
