@@ -9,12 +9,14 @@ import static com.datastax.oss.driver.api.querybuilder.QueryBuilder.update;
 import static com.datastax.oss.driver.api.querybuilder.SchemaBuilder.createTable;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
 import org.apache.james.backends.cassandra.init.configuration.JamesExecutionProfiles;
 import org.jamesetrn.hold.ReleaseClaims;
+import org.jamesetrn.release.ProbeOutcome;
 import org.jamesetrn.release.ReleaseConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,7 @@ import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.type.DataTypes;
 import com.google.common.annotations.VisibleForTesting;
 
@@ -38,14 +41,14 @@ import com.google.common.annotations.VisibleForTesting;
  * whose server died frees itself one timeout later, with no server left to do it.
  *
  * <pre>
- * CREATE TABLE etrn_release_claims (generation text PRIMARY KEY, holder text, ended boolean)
+ * CREATE TABLE etrn_release_claims (generation text PRIMARY KEY, holder text, ended boolean, verdict text)
  * claim    INSERT INTO etrn_release_claims (generation, holder, ended) VALUES (?, ?, false) IF NOT EXISTS USING TTL ?
  * renew    UPDATE etrn_release_claims USING TTL ? SET holder = ?, ended = false WHERE generation = ?
  *          IF holder = ? AND ended = false
  * abandon  DELETE FROM etrn_release_claims WHERE generation = ? IF holder = ? AND ended = false
- * end      UPDATE etrn_release_claims USING TTL ? SET ended = true WHERE generation = ? IF EXISTS
- *          (nothing to update: INSERT ... VALUES (?, '', true) IF NOT EXISTS USING TTL ?)
- * read     SELECT holder, ended FROM etrn_release_claims WHERE generation = ?   (at SERIAL consistency)
+ * end      UPDATE etrn_release_claims USING TTL ? SET ended = true, verdict = ? WHERE generation = ? IF EXISTS
+ *          (nothing to update: INSERT ... VALUES (?, '', true, ?) IF NOT EXISTS USING TTL ?)
+ * read     SELECT holder, ended, verdict FROM etrn_release_claims WHERE generation = ?   (at SERIAL consistency)
  * </pre>
  *
  * <p>Reads are serial (James's "LWT" execution profile of the driver, SERIAL unless configured otherwise), so that a
@@ -62,6 +65,7 @@ public class CassandraReleaseClaims implements ReleaseClaims {
     private static final String ENDED = "ended";
     private static final String TTL = "ttl";
     private static final String RENEWED = "renewed";
+    private static final String VERDICT = "verdict";
     private static final int END_ATTEMPTS = 10;
     private static final Logger LOGGER = LoggerFactory.getLogger(CassandraReleaseClaims.class);
 
@@ -112,6 +116,7 @@ public class CassandraReleaseClaims implements ReleaseClaims {
         this.end = session.prepare(update(TABLE)
             .usingTtl(bindMarker(TTL))
             .setColumn(ENDED, literal(true))
+            .setColumn(VERDICT, bindMarker(VERDICT))
             .whereColumn(GENERATION).isEqualTo(bindMarker(GENERATION))
             .ifExists()
             .build());
@@ -119,11 +124,12 @@ public class CassandraReleaseClaims implements ReleaseClaims {
             .value(GENERATION, bindMarker(GENERATION))
             .value(HOLDER, literal(""))
             .value(ENDED, literal(true))
+            .value(VERDICT, bindMarker(VERDICT))
             .ifNotExists()
             .usingTtl(bindMarker(TTL))
             .build());
         this.read = session.prepare(selectFrom(TABLE)
-            .columns(HOLDER, ENDED)
+            .columns(HOLDER, ENDED, VERDICT)
             .whereColumn(GENERATION).isEqualTo(bindMarker(GENERATION))
             .build());
         LOGGER.info("ETRN release claims in Cassandra, table {}.{}, time to live {} s (release.claim.timeout)",
@@ -135,8 +141,12 @@ public class CassandraReleaseClaims implements ReleaseClaims {
             .withPartitionKey(GENERATION, DataTypes.TEXT)
             .withColumn(HOLDER, DataTypes.TEXT)
             .withColumn(ENDED, DataTypes.BOOLEAN)
+            .withColumn(VERDICT, DataTypes.TEXT)
             .withComment("james-etrn: which server may end the stay of a held mail in the hold (ReleaseClaims)")
             .build()
+            .setTimeout(Duration.ofSeconds(30)));
+        // A table created by an earlier build lacks the verdict: added (Cassandra 5 accepts IF NOT EXISTS here).
+        session.execute(SimpleStatement.newInstance("ALTER TABLE " + TABLE + " ADD IF NOT EXISTS " + VERDICT + " text")
             .setTimeout(Duration.ofSeconds(30)));
         session.checkSchemaAgreement();
     }
@@ -173,15 +183,34 @@ public class CassandraReleaseClaims implements ReleaseClaims {
 
     @Override
     public void end(String generation) {
+        end(generation, (String) null);
+    }
+
+    @Override
+    public void end(String generation, ProbeOutcome verdict) {
+        end(generation, verdict.name());
+    }
+
+    private void end(String generation, String verdict) {
         for (int attempt = 0; attempt < END_ATTEMPTS; attempt++) {
-            if (write(end.bind().setInt(TTL, ttlSeconds).setString(GENERATION, generation))
-                || write(endUnclaimed.bind().setString(GENERATION, generation).setInt(TTL, ttlSeconds))) {
+            if (write(end.bind().setInt(TTL, ttlSeconds).setString(VERDICT, verdict).setString(GENERATION, generation))
+                || write(endUnclaimed.bind().setString(GENERATION, generation).setString(VERDICT, verdict)
+                    .setInt(TTL, ttlSeconds))) {
                 return;
             }
             // The claim expired between the two statements and another one won: end that one.
         }
         throw new IllegalStateException("could not end the claims of held mail " + generation + " in "
             + END_ATTEMPTS + " attempts");
+    }
+
+    @Override
+    public Optional<ProbeOutcome> verdict(String generation) {
+        Row row = read(generation);
+        if (row == null || !row.getBoolean(ENDED) || row.getString(VERDICT) == null) {
+            return Optional.empty();
+        }
+        return Optional.of(ProbeOutcome.valueOf(row.getString(VERDICT)));
     }
 
     @Override

@@ -28,6 +28,7 @@ import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.node.NodeSyntax;
+import org.jamesetrn.release.ProbeOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -253,10 +254,20 @@ final class Hold {
      * then it is removed. Each step may be done again: a failure part-way is retried from the start.
      */
     void transition(HeldEntry entry, Optional<HeldEntry> successor, Mail content) throws MessagingException {
+        transition(entry, successor, content, Optional.empty());
+    }
+
+    /** The same for an attempt's outcome: its verdict stays with the ended claim (probe first, on any server). */
+    void transition(HeldEntry entry, Optional<HeldEntry> successor, Mail content, Optional<ProbeOutcome> verdict)
+            throws MessagingException {
         if (successor.isPresent()) {
             store(successor.get(), content);
         }
-        claims.end(entry.generation());
+        if (verdict.isPresent()) {
+            claims.end(entry.generation(), verdict.get());
+        } else {
+            claims.end(entry.generation());
+        }
         remove(entry);
         counts.removed(entry.domain(), size(content));
     }

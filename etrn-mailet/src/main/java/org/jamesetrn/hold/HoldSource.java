@@ -2,10 +2,12 @@ package org.jamesetrn.hold;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 import javax.mail.MessagingException;
@@ -53,14 +55,21 @@ final class HoldSource implements DeferredMailSource {
     }
 
     private final class HeldSelection extends ItemSelection<MailKey> {
+        /** The generation each key was dispatched under, for the probe's watch. */
+        private final Map<MailKey, String> sent = new ConcurrentHashMap<>();
+
         HeldSelection(List<MailKey> keys) {
             super(keys);
         }
 
-        /** Its outcome is reported when the attempt's outcome is recorded (Holds#ended). */
+        /**
+         * Its outcome is reported where the attempt's outcome is recorded; on another server of a cluster (which took
+         * the copy from the shared queue) that report stays there, so the verdict the ended claim keeps is looked at too.
+         */
         @Override
         protected ProbeWatch watch(MailKey key, ProbeOutcomes.Probe probe) {
-            return ProbeWatch.BLIND;
+            String generation = sent.get(key);
+            return generation == null ? ProbeWatch.BLIND : () -> hold.claims().verdict(generation);
         }
 
         /**
@@ -99,10 +108,12 @@ final class HoldSource implements DeferredMailSource {
         /** Claims the entry and hands its copy to the release processor; false if it is not ours to send now. */
         @Override
         protected boolean dispatch(MailKey key, Optional<ProbeOutcomes.Probe> probe) throws MessagingException {
-            return hold.take(domain, key, copy -> {
-                probe.ifPresent(p -> copy.setAttribute(ProbeOutcomes.tag(p.id())));
-                hold.mailetContext().sendMail(copy, hold.settings().releaseProcessor());
-            }).isPresent();
+            Optional<HeldEntry.Copy> copy = hold.take(domain, key, mail -> {
+                probe.ifPresent(p -> mail.setAttribute(ProbeOutcomes.tag(p.id())));
+                hold.mailetContext().sendMail(mail, hold.settings().releaseProcessor());
+            });
+            copy.ifPresent(taken -> sent.put(key, taken.entry.generation()));
+            return copy.isPresent();
         }
     }
 }

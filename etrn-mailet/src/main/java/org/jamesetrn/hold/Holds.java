@@ -284,7 +284,7 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
                     hold.sendDsns(entry, outcome, content);
                     dsnSent = true;
                 }
-                hold.transition(entry, successor, content);
+                hold.transition(entry, successor, content, Optional.of(verdict()));
             } catch (MessagingException | RuntimeException e) {
                 if (failures++ == 0) {
                     LOGGER.warn("Held mail {} for {}: {}; the outcome cannot be stored now, tried again every {} s "

@@ -4,12 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.inject.Inject;
 import javax.inject.Singleton;
 
+import org.jamesetrn.release.ProbeOutcome;
 import org.jamesetrn.release.ReleaseConfiguration;
 
 /**
@@ -24,11 +26,17 @@ public class MemoryReleaseClaims implements ReleaseClaims {
         final String token;
         final long at;
         final boolean ended;
+        final ProbeOutcome verdict;
 
         Claim(String token, long at, boolean ended) {
+            this(token, at, ended, null);
+        }
+
+        Claim(String token, long at, boolean ended, ProbeOutcome verdict) {
             this.token = token;
             this.at = at;
             this.ended = ended;
+            this.verdict = verdict;
         }
     }
 
@@ -92,6 +100,18 @@ public class MemoryReleaseClaims implements ReleaseClaims {
     public void end(String generation) {
         long now = clock.millis();
         claims.compute(generation, (key, existing) -> new Claim(existing == null ? "" : existing.token, now, true));
+    }
+
+    @Override
+    public void end(String generation, ProbeOutcome verdict) {
+        long now = clock.millis();
+        claims.compute(generation, (key, existing) -> new Claim(existing == null ? "" : existing.token, now, true, verdict));
+    }
+
+    @Override
+    public Optional<ProbeOutcome> verdict(String generation) {
+        Claim claim = claims.get(generation);
+        return claim != null && claim.ended ? Optional.ofNullable(claim.verdict) : Optional.empty();
     }
 
     @Override

@@ -1,5 +1,9 @@
 package org.jamesetrn.hold;
 
+import java.util.Optional;
+
+import org.jamesetrn.release.ProbeOutcome;
+
 /**
  * Who may end a held entry's generation: a delivery attempt or an expiry must claim the generation first, and only
  * one claim wins. This is what makes a held mail leave the hold exactly once while ETRN, {@code retryEvery}, expiry,
@@ -29,6 +33,15 @@ public interface ReleaseClaims {
 
     /** The held mail left the hold for good (delivered, bounced, expired): nobody may claim it again. */
     void end(String generation);
+
+    /**
+     * The same, for an attempt whose outcome was recorded: the verdict is kept with the tombstone, so that the server
+     * whose release sent the copy as its probe learns it, whichever server delivered it.
+     */
+    void end(String generation, ProbeOutcome verdict);
+
+    /** The verdict an ended attempt left; empty while it is not ended, or ended without one. */
+    Optional<ProbeOutcome> verdict(String generation);
 
     /** The attempt failed for now, or never started: frees the generation if {@code token} holds it. */
     void abandon(String generation, String token);

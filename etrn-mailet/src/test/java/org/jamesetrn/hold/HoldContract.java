@@ -436,6 +436,21 @@ abstract class HoldContract {
         assertThat(held("held.test")).isEmpty();
     }
 
+    /** On a cluster another server may deliver the probe: the verdict stays with the ended claim, for the watch. */
+    @Test
+    void aProbesVerdictIsKeptWithItsEndedClaimForTheReleaseThatSentIt() throws Exception {
+        mailet.service(mail("one", "a@held.test", "b@held.test"));
+        ProbeOutcomes.Probe probe = probes.expect();
+        DeferredMailSource.ProbeWatch watch = holds.sourcesFor(Node.domain("held.test")).get(0)
+            .select(Node.domain("held.test")).dispatchProbe(probe).orElseThrow();
+        Mail copy = releasedCopies().get(0);
+        assertThat(watch.look()).isEmpty();
+
+        holds.ended(released(copy), AttemptOutcome.delivered(copy.getRecipients()), copy);
+
+        assertThat(watch.look()).contains(ProbeOutcome.DELIVERED);
+    }
+
     private Mail holdsProbe(ProbeOutcomes.Probe probe) throws Exception {
         context.resetSentMails();
         for (DeferredMailSource source : holds.sourcesFor(Node.domain("held.test"))) {

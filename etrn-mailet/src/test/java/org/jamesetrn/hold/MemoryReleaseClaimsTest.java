@@ -44,6 +44,33 @@ class MemoryReleaseClaimsTest {
     }
 
     @Test
+    void aRenewedClaimOutlivesItsTimeoutAndALapsedOneCannotBeRenewed() {
+        assertThat(claims.claim("g", "first")).isTrue();
+        for (int round = 0; round < 4; round++) {
+            clock.forward(TIMEOUT.dividedBy(3));
+            assertThat(claims.renew("g", "first")).isTrue();
+        }
+        assertThat(claims.isHeldBy("g", "first")).isTrue();
+        assertThat(claims.renew("g", "second")).isFalse();
+
+        clock.forward(TIMEOUT);
+        assertThat(claims.renew("g", "first")).as("lapsed").isFalse();
+        assertThat(claims.claim("g", "second")).isTrue();
+    }
+
+    @Test
+    void anEndedAttemptKeepsItsVerdict() {
+        assertThat(claims.claim("g", "first")).isTrue();
+        assertThat(claims.verdict("g")).isEmpty();
+
+        claims.end("g", org.jamesetrn.release.ProbeOutcome.TEMPORARY_FAILURE);
+
+        assertThat(claims.verdict("g")).contains(org.jamesetrn.release.ProbeOutcome.TEMPORARY_FAILURE);
+        claims.end("h");
+        assertThat(claims.verdict("h")).isEmpty();
+    }
+
+    @Test
     void aClaimWithoutNewsExpiresSoThatTheMailIsReleasedAgain() {
         assertThat(claims.claim("g", "lost with a crash")).isTrue();
 
