@@ -116,8 +116,9 @@ class HoldEdgeTest {
             relay.etrn("slow.test");
             return site.messageIdsFor("slow.test").size() >= 3 && relay.heldCount() == 0;
         });
-        // The site keeps asking: a late second copy would show now.
-        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        // The site keeps asking: a late copy would show now (a copy sent when its claim lapsed arrives at once, its
+        // first copy once the site's 12 s are over).
+        await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
             relay.etrn("slow.test");
             return site.messageIdsFor("slow.test").size() == 3;
         });
