@@ -46,6 +46,9 @@ public final class AtrnDomains {
         if (written.isEmpty()) {
             throw new InvalidNodeException("empty domain in the list");
         }
+        if (written.contains(" ")) {
+            throw new InvalidNodeException("domains are separated by commas");
+        }
         Node node = NodeSyntax.parse(written);
         if (node.kind() != Node.Kind.DOMAIN) {
             throw new InvalidNodeException("ATRN takes domains, not " + (node.kind() == Node.Kind.QUEUE ? "#queues" : "@domains"));

@@ -71,8 +71,9 @@ public final class OdmrListener {
         this(settings, customers, release, metricFactory, keyStore(settings, fileSystem));
     }
 
-    OdmrListener(OdmrSettings settings, Customers customers, Optional<OnDemandRelease> release,
-                 MetricFactory metricFactory, Optional<SSLContext> tls) {
+    /** A listener outside Guice (the tests): the key store, if any, already loaded. */
+    public OdmrListener(OdmrSettings settings, Customers customers, Optional<OnDemandRelease> release,
+                        MetricFactory metricFactory, Optional<SSLContext> tls) {
         this.settings = settings;
         this.customers = customers;
         this.release = release;
@@ -96,7 +97,7 @@ public final class OdmrListener {
         }
     }
 
-    static SSLContext serverContext(InputStream keyStoreContent, String type, char[] secret)
+    public static SSLContext serverContext(InputStream keyStoreContent, String type, char[] secret)
         throws IOException, GeneralSecurityException {
         KeyStore keyStore = KeyStore.getInstance(type);
         keyStore.load(keyStoreContent, secret);

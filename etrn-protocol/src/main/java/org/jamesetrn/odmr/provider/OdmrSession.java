@@ -47,8 +47,8 @@ final class OdmrSession implements Runnable {
 
     @Override
     public void run() {
-        try (SmtpConnection opened = new SmtpConnection(socket)) {
-            this.connection = opened;
+        try {
+            connection = new SmtpConnection(socket);
             connection.timeout(listener.settings().idleTimeout());
             connection.send("220 " + listener.settings().helloName() + " ESMTP on-demand mail relay (RFC 2645) ready");
             while (serveOneCommand()) {
@@ -66,11 +66,18 @@ final class OdmrSession implements Runnable {
         } catch (RuntimeException e) {
             LOGGER.error("ODMR session with {} failed", address.getHostAddress(), e);
             closing("421 4.3.0 Internal error, closing the connection");
+        } finally {
+            if (connection != null) {
+                connection.close();
+            }
         }
     }
 
     /** A last reply on a connection about to close, if it still takes one. */
     private void closing(String reply) {
+        if (connection == null) {
+            return;
+        }
         try {
             connection.send(reply);
         } catch (IOException | RuntimeException e) {
