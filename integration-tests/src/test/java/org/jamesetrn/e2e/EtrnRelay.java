@@ -34,6 +34,14 @@ public final class EtrnRelay implements AutoCloseable {
     /** RemoteDelivery's queues of the park route and of the hold's release processor (conf/mailetcontainer.xml). */
     public static final List<String> HOLD_QUEUES = List.of("outgoing-parked", "outgoing-released", "outgoing-released-held");
     public static final String SENDER = "sender@sender.test";
+    /**
+     * The ODMR customer (RFC 2645) of every relay the tests start: it may ask for held.test's held mail (the hold's
+     * ETRN-only site), not for parked.test's.
+     */
+    public static final String ODMR_CUSTOMER = "site.held.test";
+    public static final String ODMR_SECRET = "tanstaaf-tanstaaf";
+    public static final String ODMR_DOMAIN = "held.test";
+    static final String ODMR_CUSTOMERS = "odmr-customers.properties";
     /** A client connecting from this address is outside the relay's networks (see authorizedAddresses). */
     public static final String OUTSIDE_CLIENT = "127.0.0.2";
 
@@ -98,6 +106,9 @@ public final class EtrnRelay implements AutoCloseable {
         instance.conf().setElements("smtpserver.xml", "authorizedAddresses", "127.0.0.1/32");
         EtrnExtension extension = repository.extension();
         extension.setHandlerOptions(instance.conf(), handlerOptions);
+        instance.conf().setProperty(ODMR_CUSTOMERS, "customers", ODMR_CUSTOMER)
+            .setProperty(ODMR_CUSTOMERS, "customer." + ODMR_CUSTOMER + ".secret", ODMR_SECRET)
+            .setProperty(ODMR_CUSTOMERS, "customer." + ODMR_CUSTOMER + ".domains", ODMR_DOMAIN);
         edits.accept(instance.conf());
         extension.installInto(instance);
         try {
@@ -115,6 +126,11 @@ public final class EtrnRelay implements AutoCloseable {
     /** WebAdmin, on 127.0.0.1 as conf/webadmin.properties ships it, with the shipped extension routes. */
     public int webAdminPort() {
         return james.instance().webAdminPort();
+    }
+
+    /** The ODMR listener (RFC 2645), on a free loopback port. */
+    public int odmrPort() {
+        return james.instance().odmrPort();
     }
 
     /** A client of that WebAdmin; a request may take up to 40 s (longer than the route's 30 s wait for a count). */

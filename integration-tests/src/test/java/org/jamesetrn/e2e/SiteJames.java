@@ -52,6 +52,11 @@ final class SiteJames implements AutoCloseable {
 
     /** Boots the site on this SMTP port with these etrn-client.properties entries (the client starts with it). */
     static SiteJames start(int smtpPort, Map<String, String> clientProperties) throws Exception {
+        return start(smtpPort, DOMAIN, clientProperties);
+    }
+
+    /** The same for a site whose domain is {@code domain}: its mail is kept in {@value #INBOX}. */
+    static SiteJames start(int smtpPort, String domain, Map<String, String> clientProperties) throws Exception {
         Repository repository = Repository.underTest();
         JamesInstance instance = JamesInstance.create(Files.createTempDirectory("james-etrn-site"), repository.conf())
             .listenOn(smtpPort, Ports.free());
@@ -59,7 +64,7 @@ final class SiteJames implements AutoCloseable {
         instance.conf().editXml("mailetcontainer.xml", document -> {
             Element root = rootProcessor(document.getElementsByTagName("processor"));
             Element keep = document.createElement("mailet");
-            keep.setAttribute("match", "HostIs=" + DOMAIN);
+            keep.setAttribute("match", "HostIs=" + domain);
             keep.setAttribute("class", "ToRepository");
             Element path = document.createElement("repositoryPath");
             path.setTextContent(INBOX);
