@@ -38,12 +38,24 @@ public final class OdmrCustomer {
         private final Optional<String> atrnReply;
         private final List<CustomerMx.Delivery> deliveries;
         private final String end;
+        private final long atrnNanos;
 
-        Session(List<String> transcript, Optional<String> atrnReply, List<CustomerMx.Delivery> deliveries, String end) {
+        Session(List<String> transcript, Optional<String> atrnReply, List<CustomerMx.Delivery> deliveries, String end,
+                long atrnNanos) {
             this.transcript = List.copyOf(transcript);
             this.atrnReply = atrnReply;
             this.deliveries = List.copyOf(deliveries);
             this.end = end;
+            this.atrnNanos = atrnNanos;
+        }
+
+        Session(List<String> transcript, Optional<String> atrnReply, List<CustomerMx.Delivery> deliveries, String end) {
+            this(transcript, atrnReply, deliveries, end, -1);
+        }
+
+        /** From ATRN written to its reply read, in nanoseconds; -1 when no ATRN was sent. */
+        public long atrnNanos() {
+            return atrnNanos;
         }
 
         /** Every reply of the provider before the turnaround, in order ("220 ...", "250-...", "334 ...", "235 ..."). */
@@ -162,14 +174,16 @@ public final class OdmrCustomer {
             if (!authenticated.startsWith("235")) {
                 return new Session(transcript, Optional.empty(), deliveries, "AUTH: " + authenticated);
             }
+            long atrnSent = System.nanoTime();
             command(out, domains.length == 0 ? "ATRN" : "ATRN " + String.join(",", domains));
             String atrn = reply(in, transcript);
+            long atrnNanos = System.nanoTime() - atrnSent;
             if (!atrn.startsWith("250")) {
                 command(out, "QUIT");
-                return new Session(transcript, Optional.of(atrn), deliveries, "no turnaround");
+                return new Session(transcript, Optional.of(atrn), deliveries, "no turnaround", atrnNanos);
             }
             String end = new Reversed(in, out, deliveries).run();
-            return new Session(transcript, Optional.of(atrn), deliveries, end);
+            return new Session(transcript, Optional.of(atrn), deliveries, end, atrnNanos);
         } catch (IOException e) {
             return new Session(transcript, Optional.empty(), deliveries, "connection failed: " + e);
         }
