@@ -30,7 +30,7 @@ for arg in "$@"; do
         --no-build) build=0 ;;
         --postfix) postfix=1; args+=("$arg") ;;
         --cluster) cluster=1 ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) args+=("$arg") ;;
     esac
 done
