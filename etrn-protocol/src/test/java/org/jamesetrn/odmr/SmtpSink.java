@@ -15,8 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
-import org.apache.james.protocols.netty.AbstractChannelPipelineFactory;
-import org.apache.james.protocols.netty.AllButStartTlsLineChannelHandlerFactory;
 import org.apache.james.protocols.netty.NettyServer;
 import org.apache.james.protocols.smtp.MailEnvelope;
 import org.apache.james.protocols.smtp.SMTPConfigurationImpl;
@@ -27,6 +25,7 @@ import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.apache.james.protocols.smtp.hook.MessageHook;
 import org.apache.james.protocols.smtp.hook.RcptHook;
+import org.jamesetrn.protocol.TestRelay;
 
 import com.google.common.collect.ImmutableList;
 
@@ -94,14 +93,7 @@ public final class SmtpSink implements AutoCloseable {
             }
         };
         SMTPProtocolHandlerChain chain = new SMTPProtocolHandlerChain(new RecordingMetricFactory(), perRecipient, record);
-        server = new NettyServer.Factory()
-            .protocol(new SMTPProtocol(chain, new SMTPConfigurationImpl() { }))
-            .frameHandlerFactory(new AllButStartTlsLineChannelHandlerFactory("starttls",
-                AbstractChannelPipelineFactory.MAX_LINE_LENGTH))
-            .build();
-        server.setListenAddresses(new InetSocketAddress("127.0.0.1", 0));
-        server.setGracefulShutdown(false);
-        server.bind();
+        server = TestRelay.listen(new SMTPProtocol(chain, new SMTPConfigurationImpl() { }), null);
     }
 
     private static HookResult answer(HookReturnCode code, String reply, String description) {

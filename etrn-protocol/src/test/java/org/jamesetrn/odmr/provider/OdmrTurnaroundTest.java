@@ -3,6 +3,7 @@ package org.jamesetrn.odmr.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,9 +56,13 @@ class OdmrTurnaroundTest {
     }
 
     private AtrnResult atrn(SmtpSink sink, String user, String secret, List<String> domains) {
+        return atrn(sink.address(), user, secret, domains);
+    }
+
+    private AtrnResult atrn(InetSocketAddress deliverTo, String user, String secret, List<String> domains) {
         return new AtrnSession(Duration.ofSeconds(10), Optional.of("customer.example.org"))
             .ask(AtrnRequest.of("127.0.0.1", listener.address().orElseThrow().getPort(), false, false, user, secret,
-                domains, sink.address()));
+                domains, deliverTo));
     }
 
     private AtrnResult atrn(SmtpSink sink, List<String> domains) {
@@ -175,9 +180,10 @@ class OdmrTurnaroundTest {
         listen(OdmrListenerTest.settings());
         String held = hold.hold("example.org", "alice");
         SmtpSink sink = sink();
+        InetSocketAddress down = sink.address();
         sink.close();
 
-        AtrnResult result = atrn(sink, List.of("example.org"));
+        AtrnResult result = atrn(down, "example.org", OdmrListenerTest.SECRET, List.of("example.org"));
 
         assertThat(result.outcome()).isEqualTo(AtrnResult.Outcome.UNREACHABLE);
         assertThat(result.reason()).contains("cannot be reached");
