@@ -16,11 +16,13 @@ import org.apache.james.core.MailAddress;
 import org.apache.james.core.MaybeSender;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.apache.james.protocols.netty.NettyServer;
+import org.apache.james.protocols.api.handler.ProtocolHandler;
 import org.apache.james.protocols.smtp.MailEnvelope;
 import org.apache.james.protocols.smtp.SMTPConfigurationImpl;
 import org.apache.james.protocols.smtp.SMTPProtocol;
 import org.apache.james.protocols.smtp.SMTPProtocolHandlerChain;
 import org.apache.james.protocols.smtp.SMTPSession;
+import org.apache.james.protocols.smtp.core.esmtp.EhloCmdHandler;
 import org.apache.james.protocols.smtp.hook.HookResult;
 import org.apache.james.protocols.smtp.hook.HookReturnCode;
 import org.apache.james.protocols.smtp.hook.MessageHook;
@@ -31,7 +33,7 @@ import com.google.common.collect.ImmutableList;
 
 /**
  * The customer's own SMTP server in the ODMR tests, where the customer side relays the turnaround: James's SMTP
- * protocol server (protocols-smtp on Netty, PIPELINING offered) on a loopback port. It answers each recipient as told
+ * protocol server (protocols-smtp on Netty, PIPELINING offered unless told otherwise) on a loopback port. It answers each recipient as told
  * by its local part ({@code tempfail...} 452, {@code reject...} 550, else 250), records each message it accepts
  * (Message-ID and recipients), and can close the connection after a number of messages.
  */
@@ -66,6 +68,11 @@ public final class SmtpSink implements AutoCloseable {
     private final NettyServer server;
 
     public SmtpSink() throws Exception {
+        this(true);
+    }
+
+    /** {@code pipelining} false: its EHLO does not offer PIPELINING (RFC 2920), so the provider waits for each reply. */
+    public SmtpSink(boolean pipelining) throws Exception {
         RcptHook perRecipient = new RcptHook() {
             @Override
             public HookResult doRcpt(SMTPSession session, MaybeSender sender, MailAddress rcpt) {
@@ -92,8 +99,39 @@ public final class SmtpSink implements AutoCloseable {
                 return HookResult.OK;
             }
         };
-        SMTPProtocolHandlerChain chain = new SMTPProtocolHandlerChain(new RecordingMetricFactory(), perRecipient, record);
+        SMTPProtocolHandlerChain chain = new SMTPProtocolHandlerChain(new RecordingMetricFactory(), false);
+        for (ProtocolHandler handler : new DefaultHandlers().list()) {
+            chain.add(handler instanceof EhloCmdHandler && !pipelining ? new EhloWithoutPipelining() : handler);
+        }
+        chain.add(perRecipient);
+        chain.add(record);
+        chain.wireExtensibleHandlers();
         server = TestRelay.listen(new SMTPProtocol(chain, new SMTPConfigurationImpl() { }), null);
+    }
+
+    /** protocols-smtp's default handlers, as its chain lists them. */
+    private static final class DefaultHandlers extends SMTPProtocolHandlerChain {
+        DefaultHandlers() {
+            super(new RecordingMetricFactory(), false);
+        }
+
+        List<ProtocolHandler> list() {
+            return initDefaultHandlers();
+        }
+    }
+
+    /** James's EHLO without the PIPELINING keyword. */
+    private static final class EhloWithoutPipelining extends EhloCmdHandler {
+        EhloWithoutPipelining() {
+            super(new RecordingMetricFactory());
+        }
+
+        @Override
+        public List<String> getImplementedEsmtpFeatures(SMTPSession session) {
+            return super.getImplementedEsmtpFeatures(session).stream()
+                .filter(keyword -> !keyword.equals("PIPELINING"))
+                .collect(ImmutableList.toImmutableList());
+        }
     }
 
     private static HookResult answer(HookReturnCode code, String reply, String description) {

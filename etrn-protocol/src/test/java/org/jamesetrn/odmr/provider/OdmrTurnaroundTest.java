@@ -19,6 +19,8 @@ import org.jamesetrn.odmr.customer.AtrnResult;
 import org.jamesetrn.odmr.customer.AtrnSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Both sides of RFC 2645 over real sockets: the customer's side ({@link AtrnSession}) asks the provider's listener,
@@ -50,7 +52,11 @@ class OdmrTurnaroundTest {
     }
 
     private SmtpSink sink() throws Exception {
-        SmtpSink sink = new SmtpSink();
+        return sink(true);
+    }
+
+    private SmtpSink sink(boolean pipelining) throws Exception {
+        SmtpSink sink = new SmtpSink(pipelining);
         closeables.add(sink);
         return sink;
     }
@@ -108,18 +114,21 @@ class OdmrTurnaroundTest {
         assertThat(hold.stillHeld()).containsExactly(org);
     }
 
-    @Test
-    void eachRecipientsReplyIsItsOutcomeDeliveredRefusedForNowRefusedForGood() throws Exception {
+    @ParameterizedTest(name = "pipelining offered: {0}")
+    @ValueSource(booleans = {true, false})
+    void eachRecipientsReplyIsItsOutcomeDeliveredRefusedForNowRefusedForGood(boolean pipelining) throws Exception {
         listen(OdmrListenerTest.settings());
         String mixed = hold.hold("example.org", "alice", "tempfail-bob", "reject-carol");
         String allTemp = hold.hold("example.org", "tempfail-dave");
         String allRejected = hold.hold("example.org", "reject-erin");
-        SmtpSink sink = sink();
+        String after = hold.hold("example.org", "frank");
+        SmtpSink sink = sink(pipelining);
 
         AtrnResult result = atrn(sink, List.of("example.org"));
 
         assertThat(result.outcome()).isEqualTo(AtrnResult.Outcome.TURNED_AROUND);
-        assertThat(sink.messageIds()).containsExactly(mixed);
+        assertThat(sink.messageIds()).as("a transaction that delivered nothing does not spoil the next")
+            .containsExactly(mixed, after);
         assertThat(sink.received().get(0).recipients()).containsExactly("alice@example.org");
         AttemptOutcome outcome = hold.held(mixed).outcomes().get(0);
         assertThat(outcome.delivered()).containsExactly(new MailAddress("alice@example.org"));
