@@ -69,6 +69,7 @@ public final class TestHold implements OnDemandRelease {
     private final AtomicInteger turnsOpened = new AtomicInteger();
     private final AtomicInteger turnsClosed = new AtomicInteger();
     private volatile boolean failing;
+    private volatile boolean handsOutAgain;
 
     /** Holds one mail with these recipients (all in {@code domain}); returns its Message-ID. */
     public String hold(String domain, String localPart, String... moreLocalParts) throws Exception {
@@ -94,6 +95,11 @@ public final class TestHold implements OnDemandRelease {
     /** From now on the hold cannot be read (ATRN answers 451). */
     public void failing(boolean failing) {
         this.failing = failing;
+    }
+
+    /** From now on a turn hands out again a mail it handed out before that is still held (refused for now). */
+    public void handsOutAgain(boolean again) {
+        this.handsOutAgain = again;
     }
 
     public List<Held> held() {
@@ -147,7 +153,8 @@ public final class TestHold implements OnDemandRelease {
             public Optional<Attempt> next() {
                 synchronized (TestHold.this) {
                     Optional<Held> next = held.stream()
-                        .filter(mail -> domains.contains(mail.domain) && mail.held() && !mail.claimed && !attempts.contains(mail))
+                        .filter(mail -> domains.contains(mail.domain) && mail.held() && !mail.claimed
+                            && (handsOutAgain || !attempts.contains(mail)))
                         .findFirst();
                     next.ifPresent(mail -> {
                         mail.claimed = true;

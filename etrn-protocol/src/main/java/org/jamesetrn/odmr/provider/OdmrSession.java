@@ -29,6 +29,7 @@ final class OdmrSession implements Runnable {
     private static final Logger LOGGER = LoggerFactory.getLogger(OdmrSession.class);
     /** Errors (unknown commands, syntax) a session may make before it is closed, as Postfix's junk-command limit. */
     static final int MAX_ERRORS = 10;
+    private static final String UNKNOWN_CUSTOMER_SECRET = "no customer has this secret: " + CramMd5.challenge("odmr");
 
     private final Socket socket;
     private final OdmrListener listener;
@@ -219,8 +220,11 @@ final class OdmrSession implements Runnable {
         }
         Optional<CramMd5.Answer> answer = CramMd5.parse(decoded);
         String user = answer.map(CramMd5.Answer::user).orElse("");
-        Optional<Customer> authenticated = answer.flatMap(given -> listener.customers().named(given.user())
-            .filter(candidate -> given.provesSecret(candidate.secret(), challenge)));
+        Optional<Customer> named = answer.flatMap(given -> listener.customers().named(given.user()));
+        // The digest is checked for an unknown name too, so that answering takes as long whoever is named.
+        boolean proven = answer.isPresent()
+            && answer.get().provesSecret(named.map(Customer::secret).orElse(UNKNOWN_CUSTOMER_SECRET), challenge);
+        Optional<Customer> authenticated = named.filter(customer -> proven);
         listener.audit().auth(address, user, authenticated.isPresent());
         if (authenticated.isPresent()) {
             customer = authenticated;

@@ -1,8 +1,10 @@
 package org.jamesetrn.odmr.provider;
 
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 
 import javax.mail.MessagingException;
@@ -52,6 +54,7 @@ final class Turnaround {
             }
             MailTransaction transaction = new MailTransaction(connection, pipelining.get(),
                 settings.turnaroundTimeout(), settings.turnaroundDataTimeout(), deadlines);
+            Set<String> attempted = new HashSet<>();
             while (true) {
                 Optional<OnDemandRelease.Attempt> next;
                 try {
@@ -66,6 +69,14 @@ final class Turnaround {
                     break;
                 }
                 OnDemandRelease.Attempt attempt = next.get();
+                if (!attempted.add(attempt.mail().getName())) {
+                    // A mail refused for now stays held; handed out again in the same turn it would be tried again
+                    // and again on this connection. One try per turn: the next ATRN tries it again.
+                    attempt.abandon();
+                    LOGGER.warn("ODMR: the hold handed out {} twice in one turn; the turnaround ends", attempt.mail().getName());
+                    report.ended("no more held mail (" + attempt.mail().getName() + " handed out again)");
+                    break;
+                }
                 MailTransaction.Result result = transaction.send(attempt.mail());
                 if (result.started()) {
                     attempt.end(result.outcome());

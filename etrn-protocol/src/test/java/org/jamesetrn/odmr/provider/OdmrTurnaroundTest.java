@@ -170,6 +170,21 @@ class OdmrTurnaroundTest {
     }
 
     @Test
+    void aMailRefusedForNowIsTriedOncePerTurnEvenIfTheHoldHandsItOutAgain() throws Exception {
+        listen(OdmrListenerTest.settings());
+        String refused = hold.hold("example.org", "tempfail-alice");
+        hold.handsOutAgain(true);
+        SmtpSink sink = sink();
+
+        AtrnResult result = atrn(sink, List.of("example.org"));
+
+        assertThat(result.outcome()).as("%s", result).isEqualTo(AtrnResult.Outcome.TURNED_AROUND);
+        assertThat(hold.held(refused).outcomes()).hasSize(1);
+        assertThat(hold.stillHeld()).containsExactly(refused);
+        assertThat(hold.noClaimLeft()).isTrue();
+    }
+
+    @Test
     void refusalsReachTheCustomerSideAsTheirOutcomes() throws Exception {
         listen(OdmrListenerTest.settings());
         hold.hold("example.org", "alice");
