@@ -34,11 +34,14 @@ import com.google.common.annotations.VisibleForTesting;
  * The claims of every server of a cluster, in Cassandra, one row per held mail's generation, every change a lightweight
  * transaction (Paxos): of two servers claiming one generation at the same instant exactly one is told it won, whatever
  * their clocks and however the requests interleave. A claim and a tombstone live {@code release.claim.timeout}
- * (Cassandra's TTL): a claim whose server died frees itself then, with no server left to do it.
+ * (Cassandra's TTL) from its last renewal: the server carrying the copy renews it while the attempt lasts, and a claim
+ * whose server died frees itself one timeout later, with no server left to do it.
  *
  * <pre>
  * CREATE TABLE etrn_release_claims (generation text PRIMARY KEY, holder text, ended boolean)
  * claim    INSERT INTO etrn_release_claims (generation, holder, ended) VALUES (?, ?, false) IF NOT EXISTS USING TTL ?
+ * renew    UPDATE etrn_release_claims USING TTL ? SET holder = ?, ended = false WHERE generation = ?
+ *          IF holder = ? AND ended = false
  * abandon  DELETE FROM etrn_release_claims WHERE generation = ? IF holder = ? AND ended = false
  * end      UPDATE etrn_release_claims USING TTL ? SET ended = true WHERE generation = ? IF EXISTS
  *          (nothing to update: INSERT ... VALUES (?, '', true) IF NOT EXISTS USING TTL ?)
@@ -58,6 +61,7 @@ public class CassandraReleaseClaims implements ReleaseClaims {
     private static final String HOLDER = "holder";
     private static final String ENDED = "ended";
     private static final String TTL = "ttl";
+    private static final String RENEWED = "renewed";
     private static final int END_ATTEMPTS = 10;
     private static final Logger LOGGER = LoggerFactory.getLogger(CassandraReleaseClaims.class);
 
@@ -66,6 +70,7 @@ public class CassandraReleaseClaims implements ReleaseClaims {
     private final DriverExecutionProfile serialRead;
     private final ConsistencyLevel serialConsistency;
     private final PreparedStatement claim;
+    private final PreparedStatement renew;
     private final PreparedStatement abandon;
     private final PreparedStatement end;
     private final PreparedStatement endUnclaimed;
@@ -90,6 +95,14 @@ public class CassandraReleaseClaims implements ReleaseClaims {
             .value(ENDED, literal(false))
             .ifNotExists()
             .usingTtl(bindMarker(TTL))
+            .build());
+        this.renew = session.prepare(update(TABLE)
+            .usingTtl(bindMarker(TTL))
+            .setColumn(HOLDER, bindMarker(RENEWED))
+            .setColumn(ENDED, literal(false))
+            .whereColumn(GENERATION).isEqualTo(bindMarker(GENERATION))
+            .ifColumn(HOLDER).isEqualTo(bindMarker(HOLDER))
+            .ifColumn(ENDED).isEqualTo(literal(false))
             .build());
         this.abandon = session.prepare(deleteFrom(TABLE)
             .whereColumn(GENERATION).isEqualTo(bindMarker(GENERATION))
@@ -134,6 +147,16 @@ public class CassandraReleaseClaims implements ReleaseClaims {
             .setString(GENERATION, generation)
             .setString(HOLDER, token)
             .setInt(TTL, ttlSeconds));
+    }
+
+    /** Both cells again with a full time to live: a claim's cells were written with the TTL of its last change. */
+    @Override
+    public boolean renew(String generation, String token) {
+        return write(renew.bind()
+            .setInt(TTL, ttlSeconds)
+            .setString(RENEWED, token)
+            .setString(GENERATION, generation)
+            .setString(HOLDER, token));
     }
 
     @Override

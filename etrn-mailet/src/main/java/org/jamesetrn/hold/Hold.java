@@ -2,22 +2,28 @@ package org.jamesetrn.hold;
 
 import java.io.File;
 import java.io.FileNotFoundException;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
+import java.util.stream.Collectors;
 
 import javax.mail.MessagingException;
 
+import org.apache.james.core.MailAddress;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepository;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.mailet.Attribute;
+import org.apache.mailet.AttributeName;
+import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 import org.jamesetrn.node.InvalidNodeException;
@@ -30,36 +36,52 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.util.concurrent.Striped;
 
 /**
- * One hold: under its root, one James mail repository per node domain, {@code <root>/<domain>}. Any James repository
- * protocol works (memory, file, jpa, cassandra); the repository is the only index, so the hold costs no memory per
- * mail beyond the repository's own.
+ * One hold: under its root, one James mail repository per node domain, {@code <root>/<domain>}, holding
+ * {@link HeldEntry entries}. Any James repository protocol works (memory, file, jpa, cassandra); the repository is the
+ * only index, so the hold costs no memory per mail beyond the repository's own.
+ *
+ * <p>This class carries out the entries' transitions on the store, in the order their invariants ask: a successor is
+ * stored, then its predecessor's claim ends, then the predecessor is removed. A crash between two steps leaves at
+ * worst an entry that is delivered again (never one lost): the crash windows docs/hold.md measures.</p>
  *
  * <p>A domain becomes a repository path only once it parsed as an ETRN node (RFC 5321 letters, digits, hyphens and
  * dots, lower case): no {@code ..}, {@code /} or {@code %} can reach a path, and the case variants of a domain share
  * one repository.</p>
  */
 final class Hold {
+    /** James's RemoteDelivery attributes that DSNBounce reads for the diagnostic and its status (Bouncer). */
+    static final AttributeName DELIVERY_ERROR = AttributeName.of("delivery-error");
+    static final AttributeName DELIVERY_ERROR_CODE = AttributeName.of("delivery-error-code");
     private static final Logger LOGGER = LoggerFactory.getLogger(Hold.class);
     private static final int REMOVE_ATTEMPTS = 8;
 
     private final HoldSettings settings;
     private final MailRepositoryStore store;
     private final ReleaseClaims claims;
+    private final Leases leases;
     private final MailetContext mailetContext;
     private final Set<String> domains = ConcurrentHashMap.newKeySet();
     private final Striped<Lock> locks = Striped.lock(64);
+    /** Domains whose last write failed (and when): RCPT TO for them is answered 451 until a write succeeds. */
+    private final Map<String, Long> unwritable = new ConcurrentHashMap<>();
+    private volatile boolean unlistable;
 
-    Hold(HoldSettings settings, MailRepositoryStore store, FileSystem fileSystem, ReleaseClaims claims,
+    Hold(HoldSettings settings, MailRepositoryStore store, FileSystem fileSystem, ReleaseClaims claims, Leases leases,
          MailetContext mailetContext) {
         this.settings = settings;
         this.store = store;
         this.claims = claims;
+        this.leases = leases;
         this.mailetContext = mailetContext;
         discover(fileSystem);
     }
 
     ReleaseClaims claims() {
         return claims;
+    }
+
+    Leases leases() {
+        return leases;
     }
 
     /** Where released copies and DSN copies are sent. */
@@ -109,73 +131,21 @@ final class Hold {
         }
     }
 
-    /** The entry under {@code key} in the domain's repository, which holds {@code stored}; empty if it is no held mail. */
-    Optional<HeldMail.Entry> entry(String domain, MailKey key, Mail stored) {
-        return HeldMail.generation(stored).map(generation -> new HeldMail.Entry(root(), domain, key.asString(), generation));
+    // -------------------------------------------------------------------------------------------- reading entries
+
+    /** The keys held for a domain now. */
+    List<MailKey> keys(String domain) throws MessagingException {
+        ImmutableList.Builder<MailKey> keys = ImmutableList.builder();
+        Iterator<MailKey> iterator = repository(domain).list();
+        iterator.forEachRemaining(keys::add);
+        return keys.build();
     }
 
     /**
-     * The entry a copy that left this hold without saying so comes from (James's WebAdmin reprocess reads the
-     * repository itself): the key is its name, the domain its recipients'. Empty if it is no held mail or its
-     * recipients are not of one held domain.
-     */
-    Optional<HeldMail.Entry> entryOf(Mail copy) {
-        Optional<String> generation = HeldMail.generation(copy);
-        List<String> domains = copy.getRecipients().stream()
-            .map(recipient -> nodeDomain(recipient.getDomain().asString()))
-            .flatMap(Optional::stream)
-            .distinct()
-            .collect(ImmutableList.toImmutableList());
-        if (generation.isEmpty() || domains.size() != 1) {
-            return Optional.empty();
-        }
-        return Optional.of(new HeldMail.Entry(root(), domains.get(0), copy.getName(), generation.get()));
-    }
-
-    /**
-     * Writes an entry: the mail's state set to the release processor (so James's reprocess of the repository sends it
-     * there too), its name the entry's key. A mail held for the first time gets its generation; a mail written again
-     * (back after a failed attempt, warned) keeps it, and keeps its expiry clock ({@link HeldMail#HELD}).
-     */
-    void write(String domain, Mail mail, Instant since) throws MessagingException {
-        Lock lock = lock(domain, mail.getName());
-        try {
-            store(domain, mail, since);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void store(String domain, Mail mail, Instant since) throws MessagingException {
-        Optional<HeldMail.State> held = HeldMail.state(mail);
-        HeldMail.setState(mail, new HeldMail.State(since,
-            held.map(state -> state.generation).orElseGet(HeldMail::newGeneration),
-            held.map(state -> state.warned).orElse(false)));
-        HeldMail.unlocate(mail); // the repository and the key say where the entry is
-        mail.removeAttribute(HeldMail.CLAIM);
-        mail.setState(settings.releaseProcessor());
-        repository(domain).store(mail);
-        domains.add(domain);
-    }
-
-    /**
-     * Writes a released copy back after a failed attempt, under a new key, then removes the entry it was released from.
-     * Never in place: James's reprocess of the repository removes each key after sending a copy of it, possibly after
-     * this write; a new key cannot be removed that way, and the reprocessed copy carries the mail anyway. A crash
-     * between the two steps leaves two entries of one mail: claims let only one be delivered, and the leftover is
-     * removed as soon as a release or the retention meets it.
-     */
-    void writeAgain(HeldMail.Entry entry, Mail mail, Instant since) throws MessagingException {
-        mail.setName(HeldMail.nextKey(entry.key));
-        write(entry.domain, mail, since);
-        removeIf(entry);
-    }
-
-    /**
-     * An entry, read under its key's lock; empty when it is gone or cannot be read now. James's file repository deletes
-     * an entry it fails to read, so that a read racing a write of the same key would delete the mail just written:
-     * every read and write of this hold goes through one lock per key (James's own routes, outside this lock, only read
-     * when an admin asks).
+     * The mail under a key, read under the key's lock; empty when it is gone or cannot be read now. James's file
+     * repository deletes an entry it fails to read, so that a read racing a write of the same key would delete the
+     * mail just written: every read and write of this hold goes through one lock per key (James's own routes, outside
+     * this lock, only read when an admin asks).
      */
     Optional<Mail> retrieve(String domain, MailKey key) {
         Lock lock = lock(domain, key.asString());
@@ -189,64 +159,248 @@ final class Hold {
         }
     }
 
-    private Lock lock(String domain, String key) {
-        Lock lock = locks.get(domain + "/" + key);
-        lock.lock();
-        return lock;
-    }
-
-    /**
-     * Removes the entry if it still holds this mail (same generation). James's file repository refuses to remove a
-     * key another thread is writing or removing (James's reprocess removes the keys it sent), and fails to read one
-     * being removed: such a conflict is over within milliseconds, so the removal is tried again a few times.
-     */
-    void removeIf(HeldMail.Entry entry) throws MessagingException {
-        Lock lock = lock(entry.domain, entry.key);
+    /** Whether the entry is still stored: a copy whose entry is gone ended already. Throws when it cannot be read. */
+    boolean isStored(HeldEntry entry) throws MessagingException {
+        Lock lock = lock(entry.domain(), entry.key());
         try {
-            removeIfLocked(entry);
+            Mail stored = repository(entry.domain()).retrieve(new MailKey(entry.key()));
+            LifecycleUtil.dispose(stored);
+            return stored != null;
         } finally {
             lock.unlock();
         }
     }
 
-    private void removeIfLocked(HeldMail.Entry entry) throws MessagingException {
-        MailRepository repository = repository(entry.domain);
-        MailKey key = new MailKey(entry.key);
-        MessagingException last = null;
-        for (int attempt = 0; attempt < REMOVE_ATTEMPTS; attempt++) {
-            try {
-                Mail stored = repository.retrieve(key);
-                if (stored == null) {
-                    return;
-                }
-                try {
-                    if (!HeldMail.generation(stored).map(entry.generation::equals).orElse(true)) {
-                        return;
-                    }
-                } finally {
-                    LifecycleUtil.dispose(stored);
-                }
-                repository.remove(key);
-                return;
-            } catch (MessagingException | RuntimeException e) {
-                if (!listed(repository, key)) {
-                    return; // removed meanwhile (by James's reprocess, which sent a copy first)
-                }
-                last = e instanceof MessagingException ? (MessagingException) e : new MessagingException(e.getMessage(), e);
-                pause(attempt);
-            }
+    /** A stored entry and the mail it was read from (dispose the mail). */
+    static final class Stored {
+        final HeldEntry entry;
+        final Mail mail;
+
+        Stored(HeldEntry entry, Mail mail) {
+            this.entry = entry;
+            this.mail = mail;
         }
-        throw last;
     }
 
-    /** Removes a leftover entry of a mail that left the hold; a failure is logged, the next pass tries again. */
-    void removeQuietly(HeldMail.Entry entry) {
-        try {
-            removeIf(entry);
-            LOGGER.info("Removed {} for {}: a leftover entry of a mail that left the hold already", entry.key, entry.domain);
-        } catch (MessagingException e) {
-            LOGGER.warn("Could not remove the leftover entry {} for {}", entry.key, entry.domain, e);
+    /**
+     * The entry under a key, in this build's form: an entry of an earlier build is replaced by its successor first (a
+     * claim on the earlier one keeps this from racing an attempt of an earlier build's copy). Empty when the key holds
+     * nothing, no held entry, or an earlier entry that is being delivered.
+     */
+    Optional<Stored> entry(String domain, MailKey key) throws MessagingException {
+        Mail mail = retrieve(domain, key).orElse(null);
+        if (mail == null) {
+            return Optional.empty();
         }
+        Optional<HeldEntry> entry = HeldEntry.stored(root(), domain, key.asString(), mail);
+        if (entry.isEmpty()) {
+            LOGGER.warn("Mail {} in {} is no held entry (not written by HoldForEtrn): left alone", key.asString(),
+                settings.root().subUrl(domain).asString());
+            LifecycleUtil.dispose(mail);
+            return Optional.empty();
+        }
+        if (!entry.get().isEarlierForm()) {
+            return Optional.of(new Stored(entry.get(), mail));
+        }
+        try {
+            return takeOver(entry.get(), mail).map(successor -> new Stored(successor, mail));
+        } catch (MessagingException | RuntimeException e) {
+            LifecycleUtil.dispose(mail);
+            throw e;
+        }
+    }
+
+    /**
+     * Replaces an entry by the same recipients under a new generation (an entry of an earlier build; one James's
+     * reprocess sent and will remove), under a claim on it; empty when it is claimed by an attempt under way, or left
+     * the hold already.
+     */
+    Optional<HeldEntry> takeOver(HeldEntry entry, Mail content) throws MessagingException {
+        String token = UUID.randomUUID().toString();
+        if (claims.isEnded(entry.generation()) || !claims.claim(entry.generation(), token)) {
+            return Optional.empty();
+        }
+        HeldEntry successor = entry.renewed();
+        try {
+            transition(entry, Optional.of(successor), content);
+        } catch (MessagingException | RuntimeException e) {
+            claims.abandon(entry.generation(), token);
+            throw e;
+        }
+        LOGGER.debug("Held mail {} for {} taken over as {}", entry.key(), entry.domain(), successor.generation());
+        return Optional.of(successor);
+    }
+
+    // ------------------------------------------------------------------------------------------------ transitions
+
+    /**
+     * Stores an entry, the content of {@code content} (left as it is) with the entry's recipients and state. Storing the
+     * same entry again (the same generation: a retry after a failure part-way) writes the same mail again.
+     */
+    void store(HeldEntry entry, Mail content) throws MessagingException {
+        Mail stored = content.duplicate();
+        Lock lock = lock(entry.domain(), entry.generation());
+        try {
+            repository(entry.domain()).store(entry.writeStored(stored, settings.releaseProcessor()));
+            domains.add(entry.domain());
+            unwritable.remove(entry.domain());
+        } catch (MessagingException | RuntimeException e) {
+            unwritable.put(entry.domain(), System.currentTimeMillis());
+            throw e;
+        } finally {
+            lock.unlock();
+            LifecycleUtil.dispose(stored);
+        }
+    }
+
+    /**
+     * Ends an entry: its successor (if any) is stored, then its claim ends (a late copy of it is dropped from now on),
+     * then it is removed. Each step may be done again: a failure part-way is retried from the start.
+     */
+    void transition(HeldEntry entry, Optional<HeldEntry> successor, Mail content) throws MessagingException {
+        if (successor.isPresent()) {
+            store(successor.get(), content);
+        }
+        claims.end(entry.generation());
+        remove(entry);
+    }
+
+    /** One copy for the refused processor per distinct reply, each with its recipients and the site's reply. */
+    void sendDsns(HeldEntry entry, AttemptOutcome outcome, Mail content) throws MessagingException {
+        List<MailAddress> refused = entry.refusedForGood(outcome);
+        if (refused.isEmpty() || !content.hasSender()) {
+            return;
+        }
+        Map<String, List<MailAddress>> byReply = refused.stream()
+            .collect(Collectors.groupingBy(outcome.refusedForGood()::get, java.util.LinkedHashMap::new, Collectors.toList()));
+        for (Map.Entry<String, List<MailAddress>> reply : byReply.entrySet()) {
+            Mail dsn = HeldEntry.strip(content.duplicate());
+            try {
+                HeldEntry.DELIVERY_STATE.forEach(dsn::removeAttribute);
+                dsn.setRecipients(reply.getValue());
+                dsn.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(reply.getKey())));
+                replyCode(reply.getKey()).ifPresent(code ->
+                    dsn.setAttribute(new Attribute(DELIVERY_ERROR_CODE, AttributeValue.of(code))));
+                mailetContext.sendMail(dsn, settings.refusedProcessor());
+            } finally {
+                LifecycleUtil.dispose(dsn);
+            }
+        }
+        LOGGER.info("Held mail {} for {}: {} refused for good, the sender is told through processor {}", entry.name(),
+            entry.domain(), refused, settings.refusedProcessor());
+    }
+
+    private static Optional<Integer> replyCode(String reply) {
+        if (reply.length() >= 3 && reply.substring(0, 3).chars().allMatch(Character::isDigit)) {
+            return Optional.of(Integer.parseInt(reply.substring(0, 3)));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Removes an entry. James's file repository refuses to remove a key another thread is removing (James's reprocess
+     * removes the keys it sent), and fails to read one being removed: such a conflict is over within milliseconds, so
+     * the removal is tried again a few times.
+     */
+    void remove(HeldEntry entry) throws MessagingException {
+        Lock lock = lock(entry.domain(), entry.key());
+        try {
+            MailRepository repository = repository(entry.domain());
+            MailKey key = new MailKey(entry.key());
+            MessagingException last = null;
+            for (int attempt = 0; attempt < REMOVE_ATTEMPTS; attempt++) {
+                try {
+                    repository.remove(key);
+                    return;
+                } catch (MessagingException | RuntimeException e) {
+                    if (!listed(repository, key)) {
+                        return; // removed meanwhile (by James's reprocess, which sent a copy first)
+                    }
+                    last = e instanceof MessagingException ? (MessagingException) e : new MessagingException(e.getMessage(), e);
+                    pause(attempt);
+                }
+            }
+            throw last;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes an entry whose generation ended (its successor, if any, is stored); a failure: the next pass tries. */
+    void removeLeftover(HeldEntry entry) {
+        try {
+            remove(entry);
+            LOGGER.info("Removed {} for {}: an entry whose attempt ended already (its recipients left or moved to its "
+                + "successor)", entry.key(), entry.domain());
+        } catch (MessagingException e) {
+            LOGGER.warn("Could not remove the ended entry {} for {}", entry.key(), entry.domain(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ claims and copies
+
+    /**
+     * Claims the entry under {@code key} for one attempt and makes the copy that goes out: the stored mail with the
+     * entry and its claim written on it, renewed by this server until the attempt's outcome is stored. Empty when the
+     * entry is gone, claimed by an attempt under way, or ended (a leftover, removed now).
+     */
+    Optional<HeldEntry.Copy> take(String domain, MailKey key, HandOut handOut) throws MessagingException {
+        Optional<Stored> stored = entry(domain, key);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        HeldEntry entry = stored.get().entry;
+        Mail mail = stored.get().mail;
+        try {
+            String token = UUID.randomUUID().toString();
+            if (!claims.claim(entry.generation(), token)) {
+                if (claims.isEnded(entry.generation())) {
+                    removeLeftover(entry);
+                }
+                return Optional.empty();
+            }
+            leases.hold(entry.generation(), token);
+            try {
+                handOut.accept(entry.writeCopy(mail, token));
+            } catch (MessagingException | RuntimeException e) {
+                leases.drop(entry.generation(), token);
+                claims.abandon(entry.generation(), token);
+                throw e;
+            }
+            return Optional.of(new HeldEntry.Copy(entry, token));
+        } finally {
+            LifecycleUtil.dispose(mail);
+        }
+    }
+
+    /** Where a claimed copy goes: the spool (a release), an ATRN connection. */
+    @FunctionalInterface
+    interface HandOut {
+        void accept(Mail copy) throws MessagingException;
+    }
+
+    /** The attempt did not take place: the claim is freed, the entry untouched. */
+    void abandon(HeldEntry.Copy copy) {
+        leases.drop(copy.entry.generation(), copy.token);
+        claims.abandon(copy.entry.generation(), copy.token);
+    }
+
+    // --------------------------------------------------------------------------------------------------- intake
+
+    /**
+     * Whether mail for this domain can be stored now: not while its last write failed, nor while the hold's domains
+     * cannot be listed (the store is down), until a write or a listing succeeds again.
+     */
+    boolean canStore(String domain) {
+        return !unlistable && !unwritable.containsKey(domain);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- locks
+
+    private Lock lock(String domain, String key) {
+        Lock lock = locks.get(domain + "/" + key);
+        lock.lock();
+        return lock;
     }
 
     private static boolean listed(MailRepository repository, MailKey key) {
@@ -271,29 +425,30 @@ final class Hold {
         }
     }
 
-    /** The keys held for a domain now. */
-    List<MailKey> keys(String domain) throws MessagingException {
-        ImmutableList.Builder<MailKey> keys = ImmutableList.builder();
-        Iterator<MailKey> iterator = repository(domain).list();
-        iterator.forEachRemaining(keys::add);
-        return keys.build();
-    }
+    // ---------------------------------------------------------------------------------------------------- domains
 
     /**
      * Adds the held domains James's repository store lists under the root. The store's list of repositories is
      * persistent for jpa and cassandra, since start-up for memory and file; with cassandra it is shared by every server
      * of a cluster, so a domain first held through another server is found here too. Read before every release and
-     * every retention pass; throws when the store cannot be read (a release then answers 458).
+     * every retention pass; throws when the store cannot be read (a release then answers 458, and RCPT TO for a held
+     * domain 451).
      */
     void refresh() {
         MailRepositoryUrl root = settings.root();
-        store.getUrls()
-            .filter(url -> url.hasPrefix(root))
-            .map(url -> url.getPath().parts())
-            .filter(parts -> parts.size() == root.getPath().parts().size() + 1)
-            .map(parts -> parts.get(parts.size() - 1))
-            .flatMap(name -> nodeDomain(name).stream())
-            .forEach(domains::add);
+        try {
+            store.getUrls()
+                .filter(url -> url.hasPrefix(root))
+                .map(url -> url.getPath().parts())
+                .filter(parts -> parts.size() == root.getPath().parts().size() + 1)
+                .map(parts -> parts.get(parts.size() - 1))
+                .flatMap(name -> nodeDomain(name).stream())
+                .forEach(domains::add);
+            unlistable = false;
+        } catch (RuntimeException e) {
+            unlistable = true;
+            throw e;
+        }
     }
 
     /**

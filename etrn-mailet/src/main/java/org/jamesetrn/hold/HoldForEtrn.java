@@ -3,7 +3,6 @@ package org.jamesetrn.hold;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,33 +13,25 @@ import javax.inject.Inject;
 import javax.mail.MessagingException;
 
 import org.apache.james.core.MailAddress;
-import org.apache.james.lifecycle.api.LifecycleUtil;
-import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeName;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
-import org.jamesetrn.release.ProbeOutcome;
-import org.jamesetrn.release.ProbeOutcomes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Holds mail for ETRN: each recipient's mail waits in its node domain's own repository, {@code <root>/<domain>}, until
- * the site says {@code ETRN}, an admin releases it, {@code retryEvery} tries it, or it expires. Two uses (see
- * conf/mailetcontainer.xml): <em>hold</em>, mail for an ETRN-only site comes here instead of being tried; <em>park</em>,
- * RemoteDelivery tries once ({@code maxRetries} 0) and its bounce processor sends the temporary failures here.
+ * the site says {@code ETRN} (or {@code ATRN}), an admin releases it, {@code retryEvery} tries it, or it expires. Two
+ * uses (see conf/mailetcontainer.xml): <em>hold</em>, mail for an ETRN-only site comes here instead of being tried;
+ * <em>park</em>, {@link HoldDelivery} tries once and its bounce processor sends the temporary failures here.
  *
- * <p>A released mail whose attempt failed for now comes back here (through the release's bounce processor): it is
- * held again (expiry clock unchanged), its claim freed, and the probe it may be is reported as failed.</p>
+ * <p>The recipients are grouped by domain and each group becomes one {@link HeldEntry}: every recipient is held
+ * exactly once. A recipient whose domain is no host name (an address literal) cannot be held: it stays on the mail,
+ * which goes on to the next mailet of the processor (the shipped conf sends it to a RemoteDelivery with retries).</p>
  *
  * <p>A mail the hold cannot write now (a full disk, a cluster's Cassandra unreachable) waits {@value #RETRY_SECONDS} s
- * in the spool and comes back, as often as needed: nothing is lost while the spool lives.</p>
- *
- * <p>Several domains: the recipients are grouped by domain and each group is held as its own entry, named
- * {@code <mail name>-to-<domain>} (the mail's own name when all recipients share one domain). Every recipient is held
- * exactly once; a recipient whose domain is no host name (an address literal) is not held and stays on the mail, which
- * goes on through the processor. The names are deterministic: if the spool retries the mail after a failure part-way
- * ({@code onMailetException} propagate), the entries already written are overwritten, not doubled.</p>
+ * in the spool and comes back, as often as needed; meanwhile RCPT TO for its domain is answered 451 ({@link
+ * HoldIntake}). Holding the same mail again writes the same entries (their generation is derived from the mail's name
+ * and the domain): a retry after a failure part-way never doubles a domain already written.</p>
  */
 public class HoldForEtrn extends GenericMailet {
     /** A mail that cannot be written to the hold now is tried again after this long. */
@@ -48,18 +39,16 @@ public class HoldForEtrn extends GenericMailet {
     private static final Logger LOGGER = LoggerFactory.getLogger(HoldForEtrn.class);
 
     private final Holds holds;
-    private final ProbeOutcomes probes;
     private final Clock clock;
     private Hold hold;
 
     @Inject
-    public HoldForEtrn(Holds holds, ProbeOutcomes probes) {
-        this(holds, probes, Clock.systemUTC());
+    public HoldForEtrn(Holds holds) {
+        this(holds, Clock.systemUTC());
     }
 
-    HoldForEtrn(Holds holds, ProbeOutcomes probes, Clock clock) {
+    HoldForEtrn(Holds holds, Clock clock) {
         this.holds = holds;
-        this.probes = probes;
         this.clock = clock;
     }
 
@@ -75,48 +64,15 @@ public class HoldForEtrn extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        // Back from a release (it says where it was held), or a held mail James's reprocess sent here directly.
-        Optional<HeldMail.Entry> returning = HeldMail.entry(mail).or(() -> hold.entryOf(mail))
-            .filter(entry -> entry.root.equals(hold.root()));
-        String name = mail.getName();
-        String state = mail.getState();
-        Map<AttributeName, Optional<Attribute>> attributes = HeldMail.snapshot(mail);
-        try {
-            if (returning.isPresent()) {
-                holdAgain(mail, returning.get());
-            } else {
-                holdNew(mail);
-            }
-        } catch (MessagingException | RuntimeException e) {
-            // The hold cannot be written now (a full disk, a cluster's Cassandra unreachable): the mail waits in the
-            // spool and comes back here, for as long as it takes. (The spool's own retries would give up after five
-            // immediate attempts and leave it in the error repository.)
-            LOGGER.warn("Mail {} cannot be held now, tried again in {} s: {}", name, RETRY_SECONDS, e.toString());
-            mail.setName(name);
-            HeldMail.restore(mail, attributes);
-            getMailetContext().sendMail(mail, state, RETRY_SECONDS, TimeUnit.SECONDS);
+        if (HeldEntry.isHeldMail(mail)) {
+            // A copy of a held mail, sent here by a release processor without HoldDelivery (a stock RemoteDelivery whose
+            // bounce processor leads here): its entry is still in the hold, which releases it again.
+            LOGGER.error("A copy of held mail {} reached HoldForEtrn: the hold's release processor must deliver with "
+                + "org.jamesetrn.hold.HoldDelivery (conf/mailetcontainer.xml); the copy is dropped, its entry stays held",
+                mail.getName());
             mail.setState(Mail.GHOST);
+            return;
         }
-    }
-
-    /**
-     * A released copy back after a temporary failure: written back to the hold (same generation, same expiry clock,
-     * a new key: see {@link Hold#writeAgain}), then its claim is freed, so that the next release, or a copy James's
-     * reprocess sent meanwhile, may try it.
-     */
-    private void holdAgain(Mail mail, HeldMail.Entry entry) throws MessagingException {
-        Instant since = HeldMail.since(mail).orElse(clock.instant());
-        Optional<String> probe = ProbeOutcomes.probeId(mail);
-        Optional<String> claim = HeldMail.string(mail, HeldMail.CLAIM); // read before a write clears it
-        mail.removeAttribute(ProbeOutcomes.PROBE);
-        hold.writeAgain(entry, mail, since);
-        claim.ifPresent(token -> holds.claims().abandon(entry.generation, token));
-        probe.ifPresent(id -> probes.report(id, ProbeOutcome.TEMPORARY_FAILURE));
-        LOGGER.info("Mail {} for {} is held again after a failed attempt (held since {})", entry.key, entry.domain, since);
-        mail.setState(Mail.GHOST);
-    }
-
-    private void holdNew(Mail mail) throws MessagingException {
         Map<String, List<MailAddress>> byDomain = new LinkedHashMap<>();
         List<MailAddress> notHeld = new ArrayList<>();
         for (MailAddress recipient : mail.getRecipients()) {
@@ -130,35 +86,27 @@ public class HoldForEtrn extends GenericMailet {
         if (byDomain.isEmpty()) {
             return;
         }
-        Instant since = HeldMail.since(mail).orElse(clock.instant());
-        if (byDomain.size() == 1 && notHeld.isEmpty()) {
-            String domain = byDomain.keySet().iterator().next();
-            hold.write(domain, mail, since);
-            LOGGER.info("Mail {} for {} is held for ETRN", mail.getName(), domain);
+        Instant since = clock.instant();
+        try {
+            for (Map.Entry<String, List<MailAddress>> group : byDomain.entrySet()) {
+                HeldEntry entry = HeldEntry.held(hold.root(), group.getKey(), mail.getName(), group.getValue(), since);
+                hold.store(entry, mail);
+                LOGGER.info("Mail {} for {} is held for ETRN ({})", mail.getName(), group.getKey(), entry.generation());
+            }
+        } catch (MessagingException | RuntimeException e) {
+            // The hold cannot be written now: the mail waits in the spool and comes back here, for as long as it takes
+            // (the spool's own retries would give up after five immediate attempts and leave it in the error repository).
+            LOGGER.warn("Mail {} cannot be held now, tried again in {} s: {}", mail.getName(), RETRY_SECONDS, e.toString());
+            getMailetContext().sendMail(mail, mail.getState(), RETRY_SECONDS, TimeUnit.SECONDS);
             mail.setState(Mail.GHOST);
             return;
-        }
-        for (Map.Entry<String, List<MailAddress>> group : byDomain.entrySet()) {
-            holdCopy(mail, group.getKey(), group.getValue(), since);
         }
         if (notHeld.isEmpty()) {
             mail.setState(Mail.GHOST);
         } else {
-            LOGGER.warn("Mail {}: recipients {} are not in a host-name domain and are not held", mail.getName(), notHeld);
+            LOGGER.warn("Mail {}: recipients {} are not in a host-name domain and cannot be held: they go on through the "
+                + "processor", mail.getName(), notHeld);
             mail.setRecipients(notHeld);
-        }
-    }
-
-    private void holdCopy(Mail mail, String domain, Collection<MailAddress> recipients, Instant since)
-            throws MessagingException {
-        Mail copy = mail.duplicate();
-        try {
-            copy.setName(mail.getName() + "-to-" + domain);
-            copy.setRecipients(recipients);
-            hold.write(domain, copy, since);
-            LOGGER.info("Mail {} for {} is held for ETRN", copy.getName(), domain);
-        } finally {
-            LifecycleUtil.dispose(copy);
         }
     }
 }

@@ -14,7 +14,6 @@ import javax.mail.MessagingException;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.mailet.Attribute;
-import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
@@ -29,13 +28,11 @@ import org.slf4j.LoggerFactory;
  * the warn processor (the "delayed" DSN); every {@code retryEvery} each held domain is released as by an ETRN (probe
  * first). Expiry and warning claim the entry first, like a release, so that neither races a delivery attempt.
  *
- * <p>The expiry clock is {@link HeldMail#SINCE}, set when the mail first entered the hold and never moved by a failed
- * attempt. Crash window: an expired mail is handed to the DSN processor before it leaves the hold; a crash between
- * the two steps sends the sender a second DSN after the restart, never none.</p>
+ * <p>The expiry clock is the entry's {@link HeldEntry#since}, set when the mail first entered the hold and kept by
+ * every successor. Crash window: an expired mail is handed to the DSN processor before it leaves the hold; a crash
+ * between the two steps sends the sender a second DSN after the restart, never none.</p>
  */
 final class HoldRetention implements Runnable {
-    /** James's RemoteDelivery attribute that DSNBounce reads for the diagnostic (Bouncer.DELIVERY_ERROR). */
-    static final AttributeName DELIVERY_ERROR = AttributeName.of("delivery-error");
     private static final Logger LOGGER = LoggerFactory.getLogger(HoldRetention.class);
 
     private final Hold hold;
@@ -96,71 +93,82 @@ final class HoldRetention implements Runnable {
 
     private void examine(String domain, MailKey key, Instant now) throws MessagingException {
         HoldSettings settings = hold.settings();
-        Mail mail = hold.retrieve(domain, key).orElse(null);
-        if (mail == null) {
+        Optional<Hold.Stored> stored = hold.entry(domain, key);
+        if (stored.isEmpty()) {
             return;
         }
+        HeldEntry entry = stored.get().entry;
+        Mail mail = stored.get().mail;
         try {
-            Instant since = HeldMail.since(mail).orElse(now);
-            Optional<HeldMail.Entry> entry = hold.entry(domain, key, mail);
-            if (entry.isEmpty()) {
+            if (claims.isEnded(entry.generation())) {
+                hold.removeLeftover(entry);
                 return;
             }
-            if (claims.isEnded(entry.get().generation)) {
-                hold.removeQuietly(entry.get()); // a leftover of a mail that left the hold
-                return;
-            }
-            if (!since.plus(settings.expireAfter()).isAfter(now)) {
-                expire(entry.get(), mail, settings.expireAfter());
-            } else if (settings.warnAfter().isPresent() && !since.plus(settings.warnAfter().get()).isAfter(now)
-                && !HeldMail.warned(mail)) {
-                warn(entry.get(), mail, since);
+            if (!entry.since().plus(settings.expireAfter()).isAfter(now)) {
+                expire(entry, mail, settings.expireAfter());
+            } else if (settings.warnAfter().isPresent() && !entry.since().plus(settings.warnAfter().get()).isAfter(now)
+                && !entry.isWarned()) {
+                warn(entry, mail);
             }
         } finally {
             LifecycleUtil.dispose(mail);
         }
     }
 
-    private void expire(HeldMail.Entry entry, Mail mail, Duration expireAfter) throws MessagingException {
+    /**
+     * Claimed first (a mail in flight is never expired: its attempt's outcome decides), then the DSN goes out, then the
+     * entry's claim ends, then the entry is removed: from the DSN on, no copy of it is delivered. A crash between the
+     * DSN and the end sends a second DSN after the restart, never none.
+     */
+    private void expire(HeldEntry entry, Mail mail, Duration expireAfter) throws MessagingException {
         String token = UUID.randomUUID().toString();
-        if (!claims.claim(entry.generation, token)) {
+        if (!claims.claim(entry.generation(), token)) {
             return; // a delivery attempt is under way: its outcome decides
         }
-        Mail expired = mail.duplicate();
-        HeldMail.strip(expired);
-        expired.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(
-            "held for ETRN longer than " + expireAfter + " without the site " + entry.domain + " asking for it")));
-        try {
-            mailetContext.sendMail(expired, hold.settings().expiredProcessor());
-        } catch (MessagingException | RuntimeException e) {
-            claims.abandon(entry.generation, token);
-            throw e;
-        } finally {
-            LifecycleUtil.dispose(expired);
+        if (mail.hasSender()) {
+            Mail expired = HeldEntry.strip(mail.duplicate());
+            HeldEntry.DELIVERY_STATE.forEach(expired::removeAttribute);
+            expired.setRecipients(entry.recipients());
+            expired.setAttribute(new Attribute(Hold.DELIVERY_ERROR, AttributeValue.of(
+                "held for ETRN longer than " + expireAfter + " without the site " + entry.domain() + " asking for it")));
+            try {
+                mailetContext.sendMail(expired, hold.settings().expiredProcessor());
+            } catch (MessagingException | RuntimeException e) {
+                claims.abandon(entry.generation(), token);
+                throw e;
+            } finally {
+                LifecycleUtil.dispose(expired);
+            }
         }
-        hold.removeIf(entry);
-        claims.end(entry.generation);
-        LOGGER.info("Held mail {} for {} expired after {}: the sender is told through processor {}", entry.key,
-            entry.domain, expireAfter, hold.settings().expiredProcessor());
+        hold.transition(entry, Optional.empty(), mail);
+        LOGGER.info("Held mail {} for {} expired after {}: {}", entry.name(), entry.domain(), expireAfter,
+            mail.hasSender() ? "the sender is told through processor " + hold.settings().expiredProcessor()
+                : "no DSN (its sender is null)");
     }
 
-    /** One "delayed" DSN: a copy goes to the warn processor, the entry is written again (same generation) marked as warned. */
-    private void warn(HeldMail.Entry entry, Mail mail, Instant since) throws MessagingException {
+    /** One "delayed" DSN: a copy goes to the warn processor, then the entry's successor is marked as warned. */
+    private void warn(HeldEntry entry, Mail mail) throws MessagingException {
         String token = UUID.randomUUID().toString();
-        if (!claims.claim(entry.generation, token)) {
+        if (!claims.claim(entry.generation(), token)) {
             return;
         }
-        Mail copy = mail.duplicate();
-        HeldMail.strip(copy);
         try {
-            copy.setAttribute(new Attribute(DELIVERY_ERROR, AttributeValue.of(
-                "held for ETRN since " + since + " until the site " + entry.domain + " asks for it")));
-            mailetContext.sendMail(copy, hold.settings().warnProcessor().orElseThrow());
-            HeldMail.setWarned(mail);
-            hold.write(entry.domain, mail, since);
-        } finally {
-            claims.abandon(entry.generation, token);
-            LifecycleUtil.dispose(copy);
+            if (mail.hasSender()) {
+                Mail copy = HeldEntry.strip(mail.duplicate());
+                try {
+                    HeldEntry.DELIVERY_STATE.forEach(copy::removeAttribute);
+                    copy.setRecipients(entry.recipients());
+                    copy.setAttribute(new Attribute(Hold.DELIVERY_ERROR, AttributeValue.of(
+                        "held for ETRN since " + entry.since() + " until the site " + entry.domain() + " asks for it")));
+                    mailetContext.sendMail(copy, hold.settings().warnProcessor().orElseThrow());
+                } finally {
+                    LifecycleUtil.dispose(copy);
+                }
+            }
+            hold.transition(entry, Optional.of(entry.warned()), mail);
+        } catch (MessagingException | RuntimeException e) {
+            claims.abandon(entry.generation(), token);
+            throw e;
         }
     }
 

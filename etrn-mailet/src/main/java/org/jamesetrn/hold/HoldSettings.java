@@ -22,6 +22,7 @@ public final class HoldSettings {
     public static final String RELEASE_PROCESSOR = "releaseProcessor";
     public static final String EXPIRE_AFTER = "expireAfter";
     public static final String EXPIRED_PROCESSOR = "expiredProcessor";
+    public static final String REFUSED_PROCESSOR = "refusedProcessor";
     public static final String WARN_AFTER = "warnAfter";
     public static final String WARN_PROCESSOR = "warnProcessor";
     public static final String RETRY_EVERY = "retryEvery";
@@ -30,6 +31,7 @@ public final class HoldSettings {
     /** The usual queue lifetime (Postfix maximal_queue_lifetime, Sendmail Timeout.queuereturn). */
     public static final Duration DEFAULT_EXPIRE_AFTER = Duration.ofDays(5);
     public static final String DEFAULT_EXPIRED_PROCESSOR = "bounces";
+    public static final String DEFAULT_REFUSED_PROCESSOR = "bounces";
 
     static HoldSettings from(MailetConfig config) throws MessagingException {
         try {
@@ -45,6 +47,7 @@ public final class HoldSettings {
                 releaseProcessor,
                 duration(config, EXPIRE_AFTER).orElse(DEFAULT_EXPIRE_AFTER),
                 Optional.ofNullable(Strings.emptyToNull(trimmed(config, EXPIRED_PROCESSOR))).orElse(DEFAULT_EXPIRED_PROCESSOR),
+                Optional.ofNullable(Strings.emptyToNull(trimmed(config, REFUSED_PROCESSOR))).orElse(DEFAULT_REFUSED_PROCESSOR),
                 warnAfter,
                 warnProcessor,
                 duration(config, RETRY_EVERY));
@@ -86,16 +89,19 @@ public final class HoldSettings {
     private final String releaseProcessor;
     private final Duration expireAfter;
     private final String expiredProcessor;
+    private final String refusedProcessor;
     private final Optional<Duration> warnAfter;
     private final Optional<String> warnProcessor;
     private final Optional<Duration> retryEvery;
 
     HoldSettings(MailRepositoryUrl root, String releaseProcessor, Duration expireAfter, String expiredProcessor,
-                 Optional<Duration> warnAfter, Optional<String> warnProcessor, Optional<Duration> retryEvery) {
+                 String refusedProcessor, Optional<Duration> warnAfter, Optional<String> warnProcessor,
+                 Optional<Duration> retryEvery) {
         this.root = root;
         this.releaseProcessor = releaseProcessor;
         this.expireAfter = expireAfter;
         this.expiredProcessor = expiredProcessor;
+        this.refusedProcessor = refusedProcessor;
         this.warnAfter = warnAfter;
         this.warnProcessor = warnProcessor;
         this.retryEvery = retryEvery;
@@ -118,6 +124,14 @@ public final class HoldSettings {
     /** Where an expired mail goes: a processor whose DSNBounce tells the sender (RFC 3464, action failed). */
     public String expiredProcessor() {
         return expiredProcessor;
+    }
+
+    /**
+     * Where the copy for the DSN of recipients the site refused for good goes (DSNBounce, action failed, the site's
+     * reply as diagnostic): released by ETRN or ATRN, a held mail's DSNs are the hold's.
+     */
+    public String refusedProcessor() {
+        return refusedProcessor;
     }
 
     public Optional<Duration> warnAfter() {
@@ -155,6 +169,7 @@ public final class HoldSettings {
             HoldSettings that = (HoldSettings) o;
             return root.equals(that.root) && releaseProcessor.equals(that.releaseProcessor)
                 && expireAfter.equals(that.expireAfter) && expiredProcessor.equals(that.expiredProcessor)
+                && refusedProcessor.equals(that.refusedProcessor)
                 && warnAfter.equals(that.warnAfter) && warnProcessor.equals(that.warnProcessor)
                 && retryEvery.equals(that.retryEvery);
         }
@@ -163,7 +178,8 @@ public final class HoldSettings {
 
     @Override
     public int hashCode() {
-        return Objects.hash(root, releaseProcessor, expireAfter, expiredProcessor, warnAfter, warnProcessor, retryEvery);
+        return Objects.hash(root, releaseProcessor, expireAfter, expiredProcessor, refusedProcessor, warnAfter, warnProcessor,
+            retryEvery);
     }
 
     @Override
@@ -173,6 +189,7 @@ public final class HoldSettings {
             .add("releaseProcessor", releaseProcessor)
             .add("expireAfter", expireAfter)
             .add("expiredProcessor", expiredProcessor)
+            .add("refusedProcessor", refusedProcessor)
             .add("warnAfter", warnAfter)
             .add("warnProcessor", warnProcessor)
             .add("retryEvery", retryEvery)

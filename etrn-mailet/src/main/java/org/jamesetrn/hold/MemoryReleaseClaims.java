@@ -13,9 +13,10 @@ import javax.inject.Singleton;
 import org.jamesetrn.release.ReleaseConfiguration;
 
 /**
- * The claims of one server, in memory: enough where the hold lives on one server (memory or file repositories).
- * They are lost on a restart, which frees the held entries whose attempt the crash interrupted: they are released
- * again. A claim costs about 200 bytes and lives {@code release.claim.timeout} after its last change.
+ * The claims of one server, in memory: enough where the hold lives on one server (memory or file repositories), also
+ * on the persistent server, whose copies in flight outlive a restart in ActiveMQ: a copy met again after the restart
+ * claims its entry anew, or is dropped when its entry is gone from the hold or claimed by another copy (see
+ * {@link HoldDelivery}). A claim costs about 200 bytes and lives {@code release.claim.timeout} after its last change.
  */
 @Singleton
 public class MemoryReleaseClaims implements ReleaseClaims {
@@ -59,6 +60,20 @@ public class MemoryReleaseClaims implements ReleaseClaims {
             return existing;
         });
         return won.get();
+    }
+
+    @Override
+    public boolean renew(String generation, String token) {
+        long now = clock.millis();
+        AtomicBoolean renewed = new AtomicBoolean();
+        claims.computeIfPresent(generation, (key, existing) -> {
+            if (!existing.ended && existing.token.equals(token) && !expired(existing, now)) {
+                renewed.set(true);
+                return new Claim(token, now, false);
+            }
+            return existing;
+        });
+        return renewed.get();
     }
 
     @Override

@@ -5,14 +5,21 @@ package org.jamesetrn.hold;
  * one claim wins. This is what makes a held mail leave the hold exactly once while ETRN, {@code retryEvery}, expiry,
  * a concurrent release on another thread and James's WebAdmin reprocess of the hold repository race.
  *
- * <p>A claim lasts {@code release.claim.timeout}: an attempt that leaves no trace (the server died with the copy in
- * a memory queue, RemoteDelivery dropped a null-sender mail) frees the entry again after that time. An ended claim
- * stays as a tombstone for the same time, so that a late duplicate copy of a mail that left the hold is still
- * refused.</p>
+ * <p>A claim is a lease: it lasts {@code release.claim.timeout} from its last renewal. The server carrying a copy in
+ * flight renews it every third of that time ({@link Leases}), for as long as the attempt takes; a server that dies
+ * stops renewing, and its claims lapse, so that another server (or this one, restarted) may release the mail again.
+ * An ended claim stays as a tombstone for the same time, so that a late duplicate copy of a mail that left the hold is
+ * refused at once (after that, the entry being gone from the hold says the same).</p>
  */
 public interface ReleaseClaims {
     /** Claims {@code generation} for {@code token}; true when this call won (nobody holds a live claim on it). */
     boolean claim(String generation, String token);
+
+    /**
+     * Extends {@code token}'s live claim on {@code generation} by another timeout; false when {@code token} does not
+     * hold it any more (it lapsed and another claim won, or it ended).
+     */
+    boolean renew(String generation, String token);
 
     /** Whether the live claim on {@code generation} is {@code token}'s. */
     boolean isHeldBy(String generation, String token);

@@ -6,8 +6,10 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.PropertiesProvider;
+import org.jamesetrn.hold.HoldIntake;
 import org.jamesetrn.hold.Holds;
 import org.jamesetrn.hold.MemoryReleaseClaims;
+import org.jamesetrn.hold.OnDemandRelease;
 import org.jamesetrn.hold.ReleaseClaims;
 import org.jamesetrn.release.DeferredMailInventory;
 import org.jamesetrn.release.DeferredMailRelease;
@@ -49,6 +51,8 @@ public class EtrnModule extends AbstractModule {
         // Where deferred mail waits: RemoteDelivery's queues (provided below), the holds of HoldForEtrn, James's
         // shared repositories.
         bind(Holds.class).in(Scopes.SINGLETON);
+        bind(OnDemandRelease.class).to(Holds.class);
+        bind(HoldIntake.class).to(Holds.class);
         bind(SharedRepositories.class).in(Scopes.SINGLETON);
         Multibinder<DeferredMailSources> sources = Multibinder.newSetBinder(binder(), DeferredMailSources.class);
         sources.addBinding().to(QueueSources.class);

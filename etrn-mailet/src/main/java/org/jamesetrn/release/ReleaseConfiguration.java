@@ -40,7 +40,7 @@ public final class ReleaseConfiguration {
     public static final int DEFAULT_PROBE_MAILS = 1;
     /** Longer than RemoteDelivery's own worst attempt (connection timeout 60 s, then 180 s per read, in conf/). */
     public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofMinutes(10);
-    public static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofMinutes(30);
+    public static final Duration DEFAULT_CLAIM_TIMEOUT = Duration.ofMinutes(5);
     public static final String DEFAULT_REPOSITORIES_PROCESSOR = "relay";
     /**
      * Messages of a queue ActiveMQ keeps in memory, where selectors see them: twice the backup-MX scale of 100,000

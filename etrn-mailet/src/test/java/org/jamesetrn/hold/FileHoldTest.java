@@ -18,16 +18,10 @@ class FileHoldTest extends HoldContract {
         mailet.service(mail("two", "b@other.test"));
 
         // A new server on the same working directory: a new repository store knows no URL yet.
-        Holds restarted = new Holds(newStore(), fileSystem, context, new MemoryReleaseClaims(
-            java.time.Duration.ofMinutes(30), clock), RecordingRelease::new);
+        MemoryReleaseClaims restartedClaims = new MemoryReleaseClaims(CLAIM_TIMEOUT, clock);
+        Holds restarted = newHolds(newStore(), restartedClaims, new Leases(restartedClaims, CLAIM_TIMEOUT, clock, false));
         try {
-            HoldForEtrn again = new HoldForEtrn(restarted, probes, clock);
-            again.init(org.apache.mailet.base.test.FakeMailetConfig.builder()
-                .mailetName("HoldForEtrn")
-                .mailetContext(context)
-                .setProperty(HoldSettings.ROOT, root())
-                .setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR)
-                .build());
+            holdMailet(restarted);
             Hold found = restarted.all().get(0);
 
             assertThat(found.domains()).containsExactlyInAnyOrder("held.test", "other.test");

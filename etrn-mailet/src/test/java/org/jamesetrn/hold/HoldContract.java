@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -45,6 +47,7 @@ import org.apache.mailet.base.test.FakeMailContext;
 import org.apache.mailet.base.test.FakeMailetConfig;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailSource;
+import org.jamesetrn.release.ProbeOutcome;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.RecordingRelease;
 import org.jamesetrn.release.Release;
@@ -56,18 +59,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.google.common.base.Strings;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 
 /**
  * What the hold guarantees, on each James repository it is tested on (a subclass gives the root): one entry per
- * recipient domain, releases under claims, a failed attempt back with its expiry clock, exactly one copy delivered,
- * retention. James's own MemoryMailRepositoryStore opens the repositories, as in the server.
+ * recipient domain, releases under claims, every attempt's outcome per recipient, copies admitted once, retention.
+ * James's own MemoryMailRepositoryStore opens the repositories, as in the server; a store that fails on demand plays
+ * a full disk or an unreachable Cassandra.
  */
 abstract class HoldContract {
     static final String RELEASE_PROCESSOR = "etrn-release";
+    static final String REFUSED_PROCESSOR = "etrn-refused";
     static final Duration WARN_AFTER = Duration.ofHours(4);
     static final Duration EXPIRE_AFTER = Duration.ofDays(5);
+    static final Duration CLAIM_TIMEOUT = Duration.ofMinutes(30);
 
     /** A clock the test moves. */
     static final class MovingClock extends Clock {
@@ -97,11 +104,14 @@ abstract class HoldContract {
     File workingDirectory;
 
     final MovingClock clock = new MovingClock();
-    final MemoryReleaseClaims claims = new MemoryReleaseClaims(Duration.ofMinutes(30), clock);
+    final MemoryReleaseClaims claims = new MemoryReleaseClaims(CLAIM_TIMEOUT, clock);
     final ProbeOutcomes probes = new ProbeOutcomes();
     final FakeMailContext context = FakeMailContext.defaultContext();
+    /** When set, the hold's repositories fail to write and remove (a full disk, Cassandra unreachable). */
+    final AtomicBoolean storeDown = new AtomicBoolean();
     FileSystem fileSystem;
     MailRepositoryStore store;
+    Leases leases;
     Holds holds;
     HoldForEtrn mailet;
     Hold hold;
@@ -112,22 +122,31 @@ abstract class HoldContract {
     void setUp() throws Exception {
         fileSystem = new FileSystemImpl(Configuration.builder().workingDirectory(workingDirectory).configurationFromClasspath()
             .build().directories());
-        store = newStore();
-        holds = new Holds(store, fileSystem, context, claims, RecordingRelease::new);
-        mailet = new HoldForEtrn(holds, probes, clock);
-        mailet.init(FakeMailetConfig.builder()
+        store = failingWhenDown(newStore());
+        leases = new Leases(claims, CLAIM_TIMEOUT, clock, false);
+        holds = newHolds(store, claims, leases);
+        mailet = holdMailet(holds);
+        hold = holds.find(MailRepositoryUrl.from(root()).asString()).orElseThrow();
+    }
+
+    Holds newHolds(MailRepositoryStore store, ReleaseClaims claims, Leases leases) {
+        return new Holds(store, fileSystem, context, claims, leases, probes, RecordingRelease::new);
+    }
+
+    HoldForEtrn holdMailet(Holds holds) throws Exception {
+        HoldForEtrn holdForEtrn = new HoldForEtrn(holds, clock);
+        holdForEtrn.init(FakeMailetConfig.builder()
             .mailetName("HoldForEtrn")
             .mailetContext(context)
             .setProperty(HoldSettings.ROOT, root())
             .setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR)
             .setProperty(HoldSettings.EXPIRE_AFTER, "5 days")
             .setProperty(HoldSettings.EXPIRED_PROCESSOR, "etrn-expired")
+            .setProperty(HoldSettings.REFUSED_PROCESSOR, REFUSED_PROCESSOR)
             .setProperty(HoldSettings.WARN_AFTER, "4 hours")
             .setProperty(HoldSettings.WARN_PROCESSOR, "etrn-delayed")
             .build());
-        hold = holds.find(HoldSettings.from(FakeMailetConfig.builder()
-            .setProperty(HoldSettings.ROOT, root())
-            .setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR).build()).root().asString()).orElseThrow();
+        return holdForEtrn;
     }
 
     @AfterEach
@@ -154,12 +173,47 @@ abstract class HoldContract {
         return repositories;
     }
 
+    /** The store, whose repositories refuse to store and remove while {@link #storeDown} is set. */
+    MailRepositoryStore failingWhenDown(MailRepositoryStore delegate) {
+        return (MailRepositoryStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {MailRepositoryStore.class}, (proxy, method, args) -> {
+                Object result = invoke(method, delegate, args);
+                if (method.getName().equals("select")) {
+                    MailRepository repository = (MailRepository) result;
+                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {MailRepository.class},
+                        (repositoryProxy, repositoryMethod, repositoryArgs) -> {
+                            if (storeDown.get() && (repositoryMethod.getName().equals("store")
+                                || repositoryMethod.getName().equals("remove"))) {
+                                throw new javax.mail.MessagingException("the store is down");
+                            }
+                            return invoke(repositoryMethod, repository, repositoryArgs);
+                        });
+                }
+                return result;
+            });
+    }
+
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     static Mail mail(String name, String... recipients) throws Exception {
+        return mailFrom("sender@sender.test", name, recipients);
+    }
+
+    static Mail mailFrom(String sender, String name, String... recipients) throws Exception {
         MimeMessage message = MimeMessageBuilder.mimeMessageBuilder()
             .setSubject("held for ETRN")
             .setText("for a site that is offline most of the time")
             .build();
-        MailImpl.Builder builder = MailImpl.builder().name(name).sender("sender@sender.test").mimeMessage(message);
+        MailImpl.Builder builder = MailImpl.builder().name(name).mimeMessage(message);
+        if (sender != null) {
+            builder.sender(sender);
+        }
         for (String recipient : recipients) {
             builder.addRecipient(recipient);
         }
@@ -175,18 +229,25 @@ abstract class HoldContract {
         return mails.build();
     }
 
+    HeldEntry entry(String domain) throws Exception {
+        Mail stored = held(domain).get(0);
+        return HeldEntry.stored(hold.root(), domain, stored.getName(), stored).orElseThrow();
+    }
+
+    static List<String> addresses(java.util.Collection<MailAddress> recipients) {
+        return recipients.stream().map(MailAddress::asString).collect(Collectors.toList());
+    }
+
     /** A copy as the release processor receives it, rebuilt from what the fake mailet context recorded. */
     static Mail copyOf(FakeMailContext.SentMail sent) throws Exception {
         MailImpl.Builder builder = MailImpl.builder()
-            .name(HeldMail.KEY.asString())
-            .sender(sent.getSender())
+            .name("copy")
             .addRecipients(ImmutableList.copyOf(sent.getRecipients()))
             .mimeMessage(sent.getMsg())
             .state(sent.getState());
+        Optional.ofNullable(sent.getSender()).ifPresent(builder::sender);
         sent.getAttributes().values().forEach(builder::addAttribute);
-        Mail copy = builder.build();
-        HeldMail.string(copy, HeldMail.KEY).ifPresent(copy::setName);
-        return copy;
+        return builder.build();
     }
 
     /** The stored mail as James's reprocess sends it: read from the repository, enqueued with its name and state. */
@@ -206,6 +267,23 @@ abstract class HoldContract {
         return dispatched;
     }
 
+    /** The copies sent to the release processor so far. */
+    List<Mail> releasedCopies() throws Exception {
+        ImmutableList.Builder<Mail> copies = ImmutableList.builder();
+        for (FakeMailContext.SentMail sent : context.getSentMails()) {
+            if (sent.getState().equals(RELEASE_PROCESSOR)) {
+                copies.add(copyOf(sent));
+            }
+        }
+        return copies.build();
+    }
+
+    HeldEntry.Copy released(Mail copy) {
+        return HeldEntry.copy(copy).orElseThrow();
+    }
+
+    // ---------------------------------------------------------------------------------------------------- held
+
     @Test
     void eachRecipientIsHeldOnceInItsDomainsRepositoryAndAnAddressLiteralStaysOnTheMail() throws Exception {
         Mail mail = mail("several", "a@held.test", "b@HELD.test", "c@other.test", "d@[127.0.0.1]");
@@ -214,23 +292,25 @@ abstract class HoldContract {
 
         assertThat(mail.getState()).as("the address literal's recipient goes on").isNotEqualTo(Mail.GHOST);
         assertThat(mail.getRecipients()).extracting(MailAddress::getLocalPart).containsExactly("d");
-        assertThat(held("held.test")).singleElement().satisfies(entry -> {
-            assertThat(entry.getName()).isEqualTo("several-to-held.test");
-            assertThat(entry.getRecipients()).extracting(MailAddress::asString).containsExactlyInAnyOrder("a@held.test", "b@held.test");
-            assertThat(entry.getState()).isEqualTo(RELEASE_PROCESSOR);
-            assertThat(HeldMail.since(entry)).contains(clock.instant());
-        });
-        assertThat(held("other.test")).singleElement()
-            .satisfies(entry -> assertThat(entry.getRecipients()).extracting(MailAddress::asString).containsExactly("c@other.test"));
+        HeldEntry entry = entry("held.test");
+        assertThat(addresses(entry.recipients())).containsExactlyInAnyOrder("a@held.test", "b@held.test");
+        assertThat(entry.since()).isEqualTo(clock.instant());
+        assertThat(entry.name()).isEqualTo("several");
+        assertThat(held("held.test").get(0).getState()).isEqualTo(RELEASE_PROCESSOR);
+        assertThat(addresses(entry("other.test").recipients())).containsExactly("c@other.test");
         assertThat(hold.domains()).containsExactlyInAnyOrder("held.test", "other.test");
     }
 
     @Test
-    void aMailForOneDomainKeepsItsNameAndHoldingItTwiceKeepsOneEntry() throws Exception {
-        mailet.service(mail("once", "a@held.test"));
-        mailet.service(mail("once", "a@held.test")); // the spool retrying after a failure part-way
+    void holdingTheSameMailAgainWritesTheSameEntriesWithTheSameGenerations() throws Exception {
+        mailet.service(mail("once", "a@held.test", "b@other.test"));
+        String first = entry("other.test").generation();
 
-        assertThat(held("held.test")).extracting(Mail::getName).containsExactly("once");
+        mailet.service(mail("once", "a@held.test", "b@other.test")); // the spool retrying after a failure part-way
+
+        assertThat(held("held.test")).hasSize(1);
+        assertThat(held("other.test")).hasSize(1);
+        assertThat(entry("other.test").generation()).isEqualTo(first);
     }
 
     @Test
@@ -245,6 +325,67 @@ abstract class HoldContract {
         assertThat(Hold.nodeDomain("@held.test")).isEmpty();
     }
 
+    /** 253 characters, the longest domain name: four labels of 63 minus the dots. */
+    static String longestDomain(String last) {
+        String label = Strings.repeat("x", 63);
+        String domain = label + "." + label + "." + label + "." + last;
+        return Strings.repeat("y", 253 - domain.length() - 1) + "." + domain;
+    }
+
+    @Test
+    void anEntrysKeyIsBoundedWhateverTheDomainAndTheMailsName() throws Exception {
+        String domain = longestDomain("test");
+        assertThat(domain).hasSize(253);
+        String name = Strings.repeat("Mail1733350000000-", 12) + "-to-" + domain;
+
+        mailet.service(mail(name, "a@" + domain));
+        dispatch(domain);
+        holds.ended(released(releasedCopies().get(0)), AttemptOutcome.refusedForNow(
+            ImmutableList.of(new MailAddress("a@" + domain)), "452 4.2.1 later"), releasedCopies().get(0));
+
+        assertThat(held(domain)).singleElement().satisfies(stored -> assertThat(stored.getName()).hasSize(26));
+        assertThat(entry(domain).name()).isEqualTo(name);
+    }
+
+    @Test
+    void anEntryStoresOneShortAttributeOfTheHold() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+
+        assertThat(held("held.test")).singleElement().satisfies(stored -> assertThat(stored.attributeNames()
+            .map(AttributeName::asString).filter(name -> name.startsWith("etrn."))).containsExactly(HeldEntry.HELD_NAME));
+    }
+
+    @Test
+    void aParkedMailStartsAfreshWithoutRemoteDeliverysStateOfItsFirstAttempt() throws Exception {
+        Mail parked = mail("parked-to-held.test", "a@held.test");
+        parked.setAttribute(new Attribute(AttemptTally.PERMANENT, AttributeValue.of(false)));
+        parked.setAttribute(new Attribute(Hold.DELIVERY_ERROR, AttributeValue.of("421 down")));
+
+        mailet.service(parked);
+
+        assertThat(held("held.test").get(0).getAttribute(AttemptTally.PERMANENT)).isEmpty();
+        assertThat(held("held.test").get(0).getAttribute(Hold.DELIVERY_ERROR)).isEmpty();
+    }
+
+    @Test
+    void anEntryOfAnEarlierBuildIsReleasedWithItsClockAsAnEntryOfThisBuild() throws Exception {
+        Instant since = clock.instant().minus(Duration.ofHours(1));
+        Mail old = mail("old", "a@held.test");
+        old.setAttribute(new Attribute(AttributeName.of("etrn.hold"), AttributeValue.of(since.toEpochMilli() + " earlierGeneration22ch")));
+        old.setState(RELEASE_PROCESSOR);
+        hold.repository("held.test").store(old);
+
+        assertThat(dispatch("held.test")).isEqualTo(1);
+
+        HeldEntry.Copy copy = released(releasedCopies().get(0));
+        assertThat(copy.entry.since()).isEqualTo(since);
+        assertThat(copy.entry.isEarlierForm()).isFalse();
+        assertThat(claims.isEnded("earlierGeneration22ch")).isTrue();
+        assertThat(held("held.test")).extracting(Mail::getName).containsExactly(copy.entry.generation());
+    }
+
+    // ------------------------------------------------------------------------------------------------ released
+
     @Test
     void aReleaseSendsEachHeldMailOnceUnderItsClaimAndLeavesTheEntryUntilTheAttemptEnds() throws Exception {
         mailet.service(mail("one", "a@held.test"));
@@ -253,110 +394,176 @@ abstract class HoldContract {
         assertThat(dispatch("held.test")).isEqualTo(2);
         assertThat(dispatch("held.test")).as("their attempts are under way").isZero();
 
-        assertThat(context.getSentMails()).hasSize(2).allSatisfy(sent -> {
-            assertThat(sent.getState()).isEqualTo(RELEASE_PROCESSOR);
-            assertThat(sent.getAttributes()).containsKeys(HeldMail.CLAIM, HeldMail.HELD, HeldMail.KEY);
+        assertThat(releasedCopies()).hasSize(2).allSatisfy(copy -> {
+            HeldEntry.Copy released = released(copy);
+            assertThat(claims.isHeldBy(released.entry.generation(), released.token)).isTrue();
+            assertThat(leases.holds(released.entry.generation(), released.token)).as("renewed by this server").isTrue();
         });
         assertThat(held("held.test")).hasSize(2);
     }
 
     @Test
-    void anEntryStoresOneShortAttributeOfTheHoldAndNothingOfWhereItIs() throws Exception {
-        mailet.service(mail("one", "a@held.test"));
-
-        assertThat(held("held.test")).singleElement().satisfies(entry -> {
-            assertThat(entry.attributeNames().map(AttributeName::asString).filter(name -> name.startsWith("etrn.")))
-                .containsExactly(HeldMail.HELD.asString());
-            assertThat(HeldMail.string(entry, HeldMail.HELD).orElseThrow()).hasSizeLessThanOrEqualTo(40);
-        });
-    }
-
-    @Test
-    void anEntryWrittenByTheFirstBuildsIsReleasedWithItsClockAndIdentity() throws Exception {
-        Instant since = clock.instant().minus(Duration.ofHours(1));
-        Mail old = mail("old", "a@held.test");
-        old.setAttribute(new Attribute(AttributeName.of("etrn.hold.since"), AttributeValue.of(since.toEpochMilli())));
-        old.setAttribute(new Attribute(AttributeName.of("etrn.hold.generation"), AttributeValue.of("first-build")));
-        old.setState(RELEASE_PROCESSOR);
-        hold.repository("held.test").store(old);
-
-        assertThat(dispatch("held.test")).isEqualTo(1);
-
-        Mail copy = copyOf(context.getSentMails().get(0));
-        assertThat(HeldMail.generation(copy)).contains("first-build");
-        assertThat(HeldMail.since(copy)).contains(since);
-        assertThat(HeldMail.entry(copy)).hasValueSatisfying(entry -> assertThat(entry.key).isEqualTo("old"));
-    }
-
-    @Test
-    void aCopyBackAfterAFailedAttemptIsHeldAgainWithItsClockAndCanBeReleasedAgain() throws Exception {
-        mailet.service(mail("one", "a@held.test"));
-        String generation = HeldMail.generation(held("held.test").get(0)).orElseThrow();
-        Instant since = clock.instant();
-        dispatch("held.test");
+    void anAttemptsOutcomeIsRecordedPerRecipient() throws Exception {
+        mailet.service(mail("one", "first@held.test", "late@held.test", "gone@held.test", "third@held.test"));
+        HeldEntry before = entry("held.test");
         clock.forward(Duration.ofHours(1));
+        dispatch("held.test");
+        Mail copy = releasedCopies().get(0);
+        context.resetSentMails();
 
-        mailet.service(copyOf(context.getSentMails().get(0)));
+        holds.ended(released(copy), AttemptOutcome.builder()
+            .delivered(ImmutableList.of(new MailAddress("first@held.test"), new MailAddress("third@held.test")))
+            .refusedForNow(ImmutableList.of(new MailAddress("late@held.test")), "452 4.2.1 greylisted")
+            .refusedForGood(ImmutableList.of(new MailAddress("gone@held.test")), "550 5.1.1 no such user")
+            .build(), copy);
 
-        assertThat(held("held.test")).singleElement().satisfies(entry -> {
-            assertThat(entry.getName()).as("a new key").startsWith("one~");
-            assertThat(HeldMail.generation(entry)).contains(generation);
-            assertThat(HeldMail.since(entry)).contains(since);
-            assertThat(entry.getAttribute(HeldMail.CLAIM)).isEmpty();
+        HeldEntry after = entry("held.test");
+        assertThat(addresses(after.recipients())).as("refused for now: stays").containsExactly("late@held.test");
+        assertThat(after.since()).as("the expiry clock").isEqualTo(before.since());
+        assertThat(after.generation()).isNotEqualTo(before.generation());
+        assertThat(held("held.test")).as("one entry").hasSize(1);
+        assertThat(claims.isEnded(before.generation())).isTrue();
+        assertThat(context.getSentMails()).singleElement().satisfies(dsn -> {
+            assertThat(dsn.getState()).isEqualTo(REFUSED_PROCESSOR);
+            assertThat(addresses(dsn.getRecipients())).containsExactly("gone@held.test");
+            assertThat(dsn.getAttributes().get(Hold.DELIVERY_ERROR).getValue().value()).isEqualTo("550 5.1.1 no such user");
+            assertThat(dsn.getAttributes().keySet()).noneMatch(name -> name.asString().startsWith("etrn."));
         });
-        assertThat(dispatch("held.test")).as("its claim was freed").isEqualTo(1);
+        assertThat(dispatch("held.test")).as("the rest can be released again").isEqualTo(1);
     }
 
     @Test
-    void aDeliveredCopyTakesItsMailOutOfTheHoldAndLosesTheHoldsAttributes() throws Exception {
-        mailet.service(mail("one", "a@held.test"));
-        dispatch("held.test");
-        Mail delivered = copyOf(context.getSentMails().get(0));
+    void aProbeIsReportedDeliveredOnlyWhenNoRecipientStays() throws Exception {
+        mailet.service(mail("one", "a@held.test", "b@held.test"));
+        ProbeOutcomes.Probe probe = probes.expect();
+        Mail copy = holdsProbe(probe);
 
-        ReleaseOutcome outcome = new ReleaseOutcome(holds, probes);
-        outcome.init(FakeMailetConfig.builder().mailetName("ReleaseOutcome").setProperty("outcome", "delivered").build());
-        outcome.service(delivered);
+        holds.ended(released(copy), AttemptOutcome.builder()
+            .delivered(ImmutableList.of(new MailAddress("a@held.test")))
+            .refusedForNow(ImmutableList.of(new MailAddress("b@held.test")), "452 later").build(), copy);
+        assertThat(probe.outcome()).isCompletedWithValue(ProbeOutcome.TEMPORARY_FAILURE);
+
+        ProbeOutcomes.Probe second = probes.expect();
+        Mail again = holdsProbe(second);
+        holds.ended(released(again), AttemptOutcome.delivered(ImmutableList.of(new MailAddress("b@held.test"))), again);
+        assertThat(second.outcome()).isCompletedWithValue(ProbeOutcome.DELIVERED);
+        assertThat(held("held.test")).isEmpty();
+    }
+
+    private Mail holdsProbe(ProbeOutcomes.Probe probe) throws Exception {
+        context.resetSentMails();
+        for (DeferredMailSource source : holds.sourcesFor(Node.domain("held.test"))) {
+            source.select(Node.domain("held.test")).dispatchProbe(probe);
+        }
+        return releasedCopies().get(0);
+    }
+
+    @Test
+    void aNullSenderMailRefusedForGoodLeavesTheHoldWithoutADsn() throws Exception {
+        mailet.service(mailFrom(null, "dsn", "a@held.test"));
+        ProbeOutcomes.Probe probe = probes.expect();
+        Mail copy = holdsProbe(probe);
+        context.resetSentMails();
+
+        holds.ended(released(copy), AttemptOutcome.builder()
+            .refusedForGood(ImmutableList.of(new MailAddress("a@held.test")), "550 no").build(), copy);
 
         assertThat(held("held.test")).isEmpty();
-        assertThat(claims.isEnded(HeldMail.generation(copyOf(context.getSentMails().get(0))).orElseThrow())).isTrue();
-        assertThat(delivered.attributeNames().map(name -> name.asString()).collect(Collectors.toList()))
-            .noneMatch(name -> name.startsWith("etrn."));
-        assertThat(probes.reportingWired()).isTrue();
+        assertThat(context.getSentMails()).as("never a DSN for a DSN").isEmpty();
+        assertThat(probe.outcome()).as("the site answers: the rest follows").isCompletedWithValue(ProbeOutcome.BOUNCED);
     }
 
     @Test
-    void releaseOnceLetsOneCopyThroughAndKeepsTheOtherWaitingUntilTheMailLeftTheHold() throws Exception {
+    void anOutcomeThatCannotBeStoredNowIsKeptUnderItsClaimUntilItIs() throws Exception {
+        mailet.service(mail("one", "a@held.test", "b@held.test"));
+        dispatch("held.test");
+        Mail copy = releasedCopies().get(0);
+        HeldEntry.Copy released = released(copy);
+        storeDown.set(true);
+
+        holds.ended(released, AttemptOutcome.builder()
+            .delivered(ImmutableList.of(new MailAddress("a@held.test")))
+            .refusedForNow(ImmutableList.of(new MailAddress("b@held.test")), "452 later").build(), copy);
+
+        assertThat(leases.holds(released.entry.generation(), released.token)).as("still renewed").isTrue();
+        assertThat(dispatch("held.test")).as("not released again meanwhile").isZero();
+        storeDown.set(false);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(Holds.RECORD_RETRY_SECONDS + 5))
+            .until(() -> addresses(entry("held.test").recipients()).equals(ImmutableList.of("b@held.test")));
+        assertThat(leases.holds(released.entry.generation(), released.token)).isFalse();
+        assertThat(held("held.test")).hasSize(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------- admission
+
+    @Test
+    void aCopyGoesOnUnderItsClaimAndOnceItsAttemptEndedItIsDropped() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        dispatch("held.test");
+        Mail copy = releasedCopies().get(0);
+        HeldEntry.Copy released = released(copy);
+
+        assertThat(holds.admit(released)).isEqualTo(Holds.Admission.GO);
+        holds.ended(released, AttemptOutcome.delivered(ImmutableList.of(new MailAddress("a@held.test"))), copy);
+
+        assertThat(holds.admit(released)).as("a late duplicate").isEqualTo(Holds.Admission.DROP);
+    }
+
+    @Test
+    void aCopyMetAgainAfterARestartClaimsItsEntryAgainUnlessAnotherCopyWon() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        dispatch("held.test");
+        HeldEntry.Copy inQueue = released(releasedCopies().get(0));
+        // The server restarts: its claims and leases are gone, the copy is still in a persistent queue.
+        MemoryReleaseClaims afterRestart = new MemoryReleaseClaims(CLAIM_TIMEOUT, clock);
+        Leases noLeases = new Leases(afterRestart, CLAIM_TIMEOUT, clock, false);
+        try (Holds restarted = newHolds(store, afterRestart, noLeases)) {
+            holdMailet(restarted);
+            // An ETRN after the restart sends a second copy before the first is taken from its queue.
+            context.resetSentMails();
+            for (DeferredMailSource source : restarted.sourcesFor(Node.domain("held.test"))) {
+                source.select(Node.domain("held.test")).dispatch();
+            }
+            HeldEntry.Copy second = released(releasedCopies().get(0));
+
+            assertThat(restarted.admit(inQueue)).as("the second copy holds the claim").isEqualTo(Holds.Admission.DROP);
+            assertThat(restarted.admit(second)).isEqualTo(Holds.Admission.GO);
+        }
+    }
+
+    @Test
+    void aCopyWhoseClaimCannotBeCheckedWaits() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        dispatch("held.test");
+        HeldEntry.Copy released = released(releasedCopies().get(0));
+        ReleaseClaims unreadable = (ReleaseClaims) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {ReleaseClaims.class}, (proxy, method, args) -> {
+                throw new IllegalStateException("Cassandra unreachable");
+            });
+        try (Holds cut = newHolds(store, unreadable, new Leases(unreadable, CLAIM_TIMEOUT, clock, false))) {
+            holdMailet(cut);
+            assertThat(cut.admit(released)).isEqualTo(Holds.Admission.WAIT);
+        }
+    }
+
+    @Test
+    void aCopyJamesReprocessSentIsTakenOverAndASecondOneWaitsUntilTheFirstEnded() throws Exception {
         mailet.service(mail("one", "a@held.test"));
         Mail stored = held("held.test").get(0);
-        ReleaseOnce once = new ReleaseOnce(holds);
-        once.init(FakeMailetConfig.builder().mailetName("ReleaseOnce").mailetContext(context).build());
+        String generation = stored.getName();
 
-        // James's reprocess sends the stored mail to its state: the hold's release processor.
-        Mail reprocessed = reprocessed(stored);
-        once.service(reprocessed);
-        assertThat(reprocessed.getState()).isEqualTo(RELEASE_PROCESSOR);
-        assertThat(reprocessed.getAttribute(HeldMail.CLAIM)).isPresent();
-        assertThat(HeldMail.entry(reprocessed)).as("where it was held, found from its name and recipients")
-            .hasValueSatisfying(entry -> {
-                assertThat(entry.root).isEqualTo(hold.root());
-                assertThat(entry.domain).isEqualTo("held.test");
-                assertThat(entry.key).isEqualTo("one");
-            });
+        Mail first = reprocessed(stored);
+        assertThat(holds.adopt(first)).isEqualTo(Holds.Admission.GO);
+        HeldEntry.Copy adopted = released(first);
+        assertThat(adopted.entry.generation()).as("a successor, which James's reprocess cannot remove").isNotEqualTo(generation);
+        assertThat(held("held.test")).extracting(Mail::getName).containsExactly(adopted.entry.generation());
+        assertThat(claims.isEnded(generation)).isTrue();
 
-        Mail second = reprocessed(stored);
-        once.service(second);
-        assertThat(second.getState()).as("not dropped: it may be all that is left of the mail").isEqualTo(Mail.GHOST);
-        assertThat(context.getSentMails()).singleElement().satisfies(waiting -> {
-            assertThat(waiting.getState()).isEqualTo(RELEASE_PROCESSOR);
-            assertThat(waiting.getDelay()).isPresent();
-        });
-
-        claims.end(HeldMail.generation(stored).orElseThrow());
         Mail late = reprocessed(stored);
-        once.service(late);
-        assertThat(late.getState()).isEqualTo(Mail.GHOST);
-        assertThat(context.getSentMails()).as("dropped, not sent again").hasSize(1);
+        assertThat(holds.adopt(late)).as("its first copy took it over").isEqualTo(Holds.Admission.DROP);
     }
+
+    // ----------------------------------------------------------------------------------------------- retention
 
     @Test
     void retentionWarnsOnceThenExpiresTheMailWithoutTheHoldsAttributes() throws Exception {
@@ -368,19 +575,55 @@ abstract class HoldContract {
         retention.run();
         assertThat(context.getSentMails()).singleElement().satisfies(warning -> {
             assertThat(warning.getState()).isEqualTo("etrn-delayed");
-            assertThat(warning.getAttributes()).doesNotContainKeys(HeldMail.HELD, HeldMail.KEY);
+            assertThat(warning.getAttributes().keySet()).noneMatch(name -> name.asString().startsWith("etrn."));
         });
-        assertThat(held("held.test")).singleElement().satisfies(entry -> assertThat(HeldMail.warned(entry)).isTrue());
+        assertThat(entry("held.test").isWarned()).isTrue();
 
         clock.forward(EXPIRE_AFTER.minus(WARN_AFTER));
         retention.run();
         assertThat(context.getSentMails()).hasSize(2);
         FakeMailContext.SentMail expired = context.getSentMails().get(1);
         assertThat(expired.getState()).isEqualTo("etrn-expired");
-        assertThat(expired.getAttributes()).doesNotContainKeys(HeldMail.HELD, HeldMail.KEY)
-            .containsKey(HoldRetention.DELIVERY_ERROR);
+        assertThat(expired.getAttributes().keySet()).noneMatch(name -> name.asString().startsWith("etrn."));
+        assertThat(expired.getAttributes()).containsKey(Hold.DELIVERY_ERROR);
         assertThat(held("held.test")).isEmpty();
         assertThat(dispatch("held.test")).isZero();
+    }
+
+    @Test
+    void anExpiredMailWhoseEntryCannotBeRemovedIsNeverDeliveredAfterItsDsn() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        HeldEntry entry = entry("held.test");
+        HoldRetention retention = new HoldRetention(hold, RecordingRelease::new, clock);
+        clock.forward(EXPIRE_AFTER);
+        storeDown.set(true);
+
+        retention.run();
+
+        assertThat(context.getSentMails()).extracting(FakeMailContext.SentMail::getState).containsExactly("etrn-expired");
+        assertThat(claims.isEnded(entry.generation())).as("ended before the removal").isTrue();
+        storeDown.set(false);
+        context.resetSentMails();
+        assertThat(dispatch("held.test")).as("a leftover, not a held mail").isZero();
+        assertThat(held("held.test")).isEmpty();
+    }
+
+    @Test
+    void aMailInFlightIsNotExpired() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        HoldRetention retention = new HoldRetention(hold, RecordingRelease::new, clock);
+        clock.forward(EXPIRE_AFTER.minusMinutes(1));
+        dispatch("held.test");
+        for (int round = 0; round < 12; round++) { // a slow attempt, under way for an hour, past the expiry
+            clock.forward(CLAIM_TIMEOUT.dividedBy(6));
+            leases.renewAll();
+        }
+
+        context.resetSentMails();
+        retention.run();
+
+        assertThat(context.getSentMails()).isEmpty();
+        assertThat(held("held.test")).hasSize(1);
     }
 
     @Test
@@ -389,7 +632,9 @@ abstract class HoldContract {
         HoldRetention retention = new HoldRetention(hold, RecordingRelease::new, clock);
         clock.forward(EXPIRE_AFTER.minusHours(1));
         dispatch("held.test");
-        mailet.service(copyOf(context.getSentMails().get(0))); // failed for now, back in the hold
+        Mail copy = releasedCopies().get(0);
+        holds.ended(released(copy), AttemptOutcome.refusedForNow(ImmutableList.of(new MailAddress("a@held.test")),
+            "421 down"), copy);
 
         clock.forward(Duration.ofHours(1));
         retention.run();
@@ -398,17 +643,36 @@ abstract class HoldContract {
         assertThat(context.getSentMails()).extracting(FakeMailContext.SentMail::getState).contains("etrn-expired");
     }
 
+    // ------------------------------------------------------------------------------------------------- leases
+
+    @Test
+    void leasesRenewTheClaimsOfCopiesInFlightAndLetALostOneGo() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        dispatch("held.test");
+        HeldEntry.Copy released = released(releasedCopies().get(0));
+
+        for (int round = 0; round < 5; round++) {
+            clock.forward(CLAIM_TIMEOUT.dividedBy(3));
+            leases.renewAll();
+        }
+        assertThat(claims.isHeldBy(released.entry.generation(), released.token)).as("renewed past its timeout").isTrue();
+
+        clock.forward(CLAIM_TIMEOUT); // this server stopped renewing (it died): the claim lapsed
+        assertThat(claims.claim(released.entry.generation(), "another-server")).isTrue();
+        leases.renewAll();
+        assertThat(leases.holds(released.entry.generation(), released.token)).isFalse();
+    }
+
+    // ------------------------------------------------------------------------------------------- other servers
+
     /**
      * Two servers on one repository store (a cluster's Cassandra): the second was started before the first ever held
      * mail for the domain, and still finds it, to release it and to retry it.
      */
     @Test
     void aDomainFirstHeldThroughAnotherServerIsFoundByThisOne() throws Exception {
-        Holds otherServer = new Holds(store, fileSystem, context, claims, RecordingRelease::new);
-        try {
-            HoldForEtrn otherMailet = new HoldForEtrn(otherServer, probes, clock);
-            otherMailet.init(FakeMailetConfig.builder().mailetName("HoldForEtrn").mailetContext(context)
-                .setProperty(HoldSettings.ROOT, root()).setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR).build());
+        try (Holds otherServer = newHolds(store, claims, new Leases(claims, CLAIM_TIMEOUT, clock, false))) {
+            holdMailet(otherServer);
             assertThat(otherServer.sourcesFor(Node.domain("late.test"))).isEmpty();
 
             mailet.service(mail("one", "a@late.test"));
@@ -417,97 +681,30 @@ abstract class HoldContract {
             assertThat(sources).hasSize(1);
             assertThat(sources.get(0).select(Node.domain("late.test")).count()).isEqualTo(1);
             assertThat(otherServer.sourcesFor(Node.domainAndSubdomains("test"))).hasSize(1);
-        } finally {
-            otherServer.close();
-        }
-    }
-
-    /** The hold of a server whose repositories cannot be opened now (a cluster's Cassandra unreachable). */
-    HoldForEtrn unwritableHold(Holds[] created) throws Exception {
-        MailRepositoryStore unwritable = (MailRepositoryStore) Proxy.newProxyInstance(
-            getClass().getClassLoader(), new Class<?>[] {MailRepositoryStore.class}, (proxy, method, args) -> {
-                if (method.getName().equals("select")) {
-                    throw new MailRepositoryStore.MailRepositoryStoreException("Cassandra unreachable");
-                }
-                return method.invoke(store, args);
-            });
-        created[0] = new Holds(unwritable, fileSystem, context, claims, RecordingRelease::new);
-        HoldForEtrn downMailet = new HoldForEtrn(created[0], probes, clock);
-        downMailet.init(FakeMailetConfig.builder().mailetName("HoldForEtrn").mailetContext(context)
-            .setProperty(HoldSettings.ROOT, root()).setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR).build());
-        return downMailet;
-    }
-
-    @Test
-    void aCopyBackAfterAFailedAttemptThatCannotBeWrittenNowWaitsInTheSpoolWithItsClaim() throws Exception {
-        mailet.service(mail("one", "a@held.test"));
-        dispatch("held.test");
-        Mail copy = copyOf(context.getSentMails().get(0));
-        copy.setState("etrn-hold");
-        String claim = HeldMail.string(copy, HeldMail.CLAIM).orElseThrow();
-        context.resetSentMails();
-        Holds[] down = new Holds[1];
-        try {
-            unwritableHold(down).service(copy);
-
-            assertThat(context.getSentMails()).singleElement().satisfies(sent -> {
-                assertThat(sent.getState()).isEqualTo("etrn-hold");
-                assertThat(sent.getAttributes().get(HeldMail.CLAIM).getValue().value()).isEqualTo(claim);
-                assertThat(sent.getAttributes()).containsKeys(HeldMail.HELD, HeldMail.KEY);
-            });
-            assertThat(held("held.test")).as("the entry stays as it was").hasSize(1);
-            assertThat(claims.isHeldBy(HeldMail.generation(copy).orElseThrow(), claim)).isTrue();
-        } finally {
-            down[0].close();
         }
     }
 
     @Test
-    void aMailTheHoldCannotWriteNowWaitsInTheSpoolAndComesBack() throws Exception {
-        Holds[] down = new Holds[1];
-        try {
-            HoldForEtrn downMailet = unwritableHold(down);
-            Mail mail = mail("one", "a@held.test");
-            mail.setState("etrn-hold");
+    void aMailTheHoldCannotWriteNowWaitsInTheSpoolAndItsDomainIsRefusedForNowMeanwhile() throws Exception {
+        mailet.service(mail("first", "a@held.test"));
+        storeDown.set(true);
+        Mail mail = mail("one", "b@held.test");
+        mail.setState("etrn-hold");
 
-            downMailet.service(mail);
+        mailet.service(mail);
 
-            assertThat(mail.getState()).isEqualTo(Mail.GHOST);
-            assertThat(context.getSentMails()).singleElement().satisfies(sent -> {
-                assertThat(sent.getState()).as("back to the hold, not to the release processor").isEqualTo("etrn-hold");
-                assertThat(sent.getRecipients()).extracting(MailAddress::asString).containsExactly("a@held.test");
-                assertThat(sent.getAttributes()).as("a new mail again").doesNotContainKeys(HeldMail.HELD,
-                    HeldMail.ROOT, HeldMail.KEY);
-                assertThat(sent.getDelay()).contains(new FakeMailContext.Delay(HoldForEtrn.RETRY_SECONDS, TimeUnit.SECONDS));
-            });
-        } finally {
-            down[0].close();
-        }
-    }
-
-    @Test
-    void releaseOnceKeepsACopyWaitingWhileTheClaimsCannotBeRead() throws Exception {
-        ReleaseClaims unreadable = (ReleaseClaims) Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[] {ReleaseClaims.class}, (proxy, method, args) -> {
-                throw new IllegalStateException("Cassandra unreachable");
-            });
-        mailet.service(mail("one", "a@held.test"));
-        dispatch("held.test");
-        Mail copy = copyOf(context.getSentMails().get(0));
-        context.resetSentMails();
-        try (Holds cut = new Holds(store, fileSystem, context, unreadable, RecordingRelease::new)) {
-            ReleaseOnce once = new ReleaseOnce(cut);
-            once.init(FakeMailetConfig.builder().mailetName("ReleaseOnce").mailetContext(context).build());
-
-            once.service(copy);
-        }
-
-        assertThat(copy.getState()).isEqualTo(Mail.GHOST);
-        assertThat(context.getSentMails()).singleElement().satisfies(waiting -> {
-            assertThat(waiting.getState()).isEqualTo(RELEASE_PROCESSOR);
-            assertThat(waiting.getAttributes()).containsKeys(HeldMail.HELD, HeldMail.CLAIM);
-            assertThat(waiting.getDelay()).contains(new FakeMailContext.Delay(ReleaseOnce.WAIT_SECONDS, TimeUnit.SECONDS));
+        assertThat(mail.getState()).isEqualTo(Mail.GHOST);
+        assertThat(context.getSentMails()).singleElement().satisfies(sent -> {
+            assertThat(sent.getState()).as("back to the hold, not to the release processor").isEqualTo("etrn-hold");
+            assertThat(addresses(sent.getRecipients())).containsExactly("b@held.test");
+            assertThat(sent.getDelay()).contains(new FakeMailContext.Delay(HoldForEtrn.RETRY_SECONDS, TimeUnit.SECONDS));
         });
+        assertThat(holds.intake("HELD.test")).isEqualTo(HoldIntake.Verdict.CANNOT_STORE_NOW);
+        assertThat(holds.intake("other.test")).as("not held here").isEqualTo(HoldIntake.Verdict.ACCEPT);
+
+        storeDown.set(false);
+        mailet.service(mail("one", "b@held.test"));
+        assertThat(holds.intake("held.test")).isEqualTo(HoldIntake.Verdict.ACCEPT);
     }
 
     @Test
@@ -539,13 +736,10 @@ abstract class HoldContract {
                 return store.getUrls();
             }
         };
-        Holds unreadable = new Holds(broken, fileSystem, context, claims, RecordingRelease::new);
-        try {
-            HoldForEtrn declaring = new HoldForEtrn(unreadable, probes, clock);
-            declaring.init(FakeMailetConfig.builder().mailetName("HoldForEtrn").mailetContext(context)
-                .setProperty(HoldSettings.ROOT, root()).setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR).build());
-            ReleaseConfiguration configuration = ReleaseConfiguration.defaults();
-            ReleaseEngine engine = new ReleaseEngine(ImmutableSet.of(unreadable), probes, new RecordingMetricFactory(), configuration);
+        try (Holds unreadable = newHolds(broken, claims, new Leases(claims, CLAIM_TIMEOUT, clock, false))) {
+            holdMailet(unreadable);
+            ReleaseEngine engine = new ReleaseEngine(ImmutableSet.of(unreadable), probes, new RecordingMetricFactory(),
+                ReleaseConfiguration.defaults());
             try {
                 Release release = engine.release(Node.domain("held.test"));
 
@@ -554,10 +748,36 @@ abstract class HoldContract {
             } finally {
                 engine.close();
             }
-        } finally {
-            unreadable.close();
         }
-        assertThat(held("held.test")).extracting(Mail::getName).containsExactly("kept");
+        assertThat(held("held.test")).hasSize(1);
         assertThat(context.getSentMails()).isEmpty();
+    }
+
+    // ---------------------------------------------------------------------------------------------------- ATRN
+
+    @Test
+    void anAtrnTurnHandsOutEachHeldMailOnceAndGivesBackWhatItDidNotEnd() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        mailet.service(mail("two", "b@held.test", "c@held.test"));
+        mailet.service(mail("three", "d@other.test"));
+        assertThat(holds.waiting(ImmutableList.of("held.test"))).isEqualTo(2);
+
+        try (OnDemandRelease.Turn turn = holds.open(ImmutableList.of("held.test"))) {
+            OnDemandRelease.Attempt first = turn.next().orElseThrow();
+            OnDemandRelease.Attempt second = turn.next().orElseThrow();
+            assertThat(turn.next()).isEmpty();
+            assertThat(dispatch("held.test")).as("an ETRN meanwhile sends nothing: both are claimed").isZero();
+
+            OnDemandRelease.Attempt two = addresses(first.mail().getRecipients()).size() == 2 ? first : second;
+            OnDemandRelease.Attempt one = two == first ? second : first;
+            two.end(AttemptOutcome.builder()
+                .delivered(ImmutableList.of(new MailAddress("b@held.test")))
+                .refusedForNow(ImmutableList.of(new MailAddress("c@held.test")), "452 later").build());
+            assertThat(one.mail().getRecipients()).extracting(MailAddress::asString).containsExactly("a@held.test");
+        }
+
+        assertThat(held("held.test")).extracting(stored -> addresses(stored.getRecipients()))
+            .containsExactlyInAnyOrder(ImmutableList.of("a@held.test"), ImmutableList.of("c@held.test"));
+        assertThat(dispatch("held.test")).as("the one not ended was given back").isEqualTo(2);
     }
 }

@@ -129,6 +129,14 @@ public final class CustomerMx implements AutoCloseable {
     private volatile boolean stalling;
     /** How long each reply waits before it is sent. */
     private volatile long replyDelayNanos;
+    /** How each RCPT TO is answered (null: 250), by address and attempt. */
+    private volatile RecipientReplies recipientReplies = (address, attempt) -> null;
+    /** RCPT TO commands seen per address (lower case) since the last forget(): the attempt number of the next one. */
+    private final Map<String, AtomicInteger> rcptAttempts = new ConcurrentHashMap<>();
+    /** How long the 250 to a message's final dot waits, and whether only for a Message-ID's first copy. */
+    private volatile long dataStallNanos;
+    private volatile boolean stallFirstCopyOnly;
+    private final Set<String> stalledOnce = ConcurrentHashMap.newKeySet();
     private final AtomicInteger mostSimultaneous = new AtomicInteger();
     private final AtomicLong firstNanos = new AtomicLong();
     private final AtomicLong lastNanos = new AtomicLong();
@@ -243,10 +251,12 @@ public final class CustomerMx implements AutoCloseable {
         return this;
     }
 
-    /** Back to a working SMTP server after {@link #refuse} or {@link #stall}. */
+    /** Back to a working SMTP server after {@link #refuse}, {@link #stall}, {@link #answerRecipients} or a stall before accepting. */
     public CustomerMx answer() {
         refusal = null;
         stalling = false;
+        recipientReplies = (address, attempt) -> null;
+        dataStallNanos = 0;
         return this;
     }
 
@@ -259,11 +269,74 @@ public final class CustomerMx implements AutoCloseable {
         return this;
     }
 
+    /**
+     * How the site answers RCPT TO: the reply to the {@code attempt}-th RCPT TO for {@code address} (lower case; 1 for
+     * the first since the last {@link #forget()}), or null for {@code 250}. A 4xx or 5xx reply refuses that recipient
+     * only: the message goes to the others (a site's greylisting, a full mailbox, an unknown user).
+     */
+    @FunctionalInterface
+    public interface RecipientReplies {
+        String reply(String address, int attempt);
+    }
+
+    /** From now on RCPT TO is answered by {@code replies} (see {@link RecipientReplies}); {@link #answer()} resets it. */
+    public CustomerMx answerRecipients(RecipientReplies replies) {
+        recipientReplies = replies;
+        return this;
+    }
+
+    /**
+     * From now on the n-th RCPT TO for {@code address} gets the n-th of {@code replies}, and 250 once they are used up:
+     * {@code answerRecipient("late@held.test", "452 4.2.1 greylisted")} refuses the first attempt only. Other addresses
+     * keep the answers set before.
+     */
+    public CustomerMx answerRecipient(String address, String... replies) {
+        String wanted = address.toLowerCase(Locale.ROOT);
+        RecipientReplies before = recipientReplies;
+        recipientReplies = (rcpt, attempt) -> !rcpt.equals(wanted) ? before.reply(rcpt, attempt)
+            : attempt <= replies.length ? replies[attempt - 1] : null;
+        return this;
+    }
+
+    /** From now on every RCPT TO for {@code address} gets {@code reply} (e.g. 550 5.1.1 for an unknown user). */
+    public CustomerMx refuseRecipient(String address, String reply) {
+        String wanted = address.toLowerCase(Locale.ROOT);
+        RecipientReplies before = recipientReplies;
+        recipientReplies = (rcpt, attempt) -> rcpt.equals(wanted) ? reply : before.reply(rcpt, attempt);
+        return this;
+    }
+
+    /** How many RCPT TO commands named this address since the last {@link #forget()}. */
+    public int rcptAttempts(String address) {
+        AtomicInteger attempts = rcptAttempts.get(address.toLowerCase(Locale.ROOT));
+        return attempts == null ? 0 : attempts.get();
+    }
+
+    /**
+     * From now on the 250 to each message's final dot comes {@code delay} after the dot (a large message on a slow
+     * link, a site that scans before it answers); the message counts as accepted when the 250 is sent, and not at all
+     * if the MX is stopped meanwhile. {@link Duration#ZERO} answers at once again.
+     */
+    public CustomerMx stallBeforeAccepting(Duration delay) {
+        stallFirstCopyOnly = false;
+        dataStallNanos = delay.toNanos();
+        return this;
+    }
+
+    /** The same as {@link #stallBeforeAccepting}, but only for the first copy of each Message-ID that arrives. */
+    public CustomerMx stallBeforeAcceptingFirstCopy(Duration delay) {
+        stallFirstCopyOnly = true;
+        dataStallNanos = delay.toNanos();
+        return this;
+    }
+
     /** Forgets every delivery and connection seen so far. */
     public void forget() {
         deliveries.clear();
         deliveriesByDomain.clear();
         distinctMessageIds.clear();
+        rcptAttempts.clear();
+        stalledOnce.clear();
         connections.set(0);
         mostSimultaneous.set(open.size());
         firstNanos.set(0);
@@ -430,7 +503,14 @@ public final class CustomerMx implements AutoCloseable {
                     if (!mailFrom || !address.find()) {
                         return "503 5.5.1 MAIL first, and RCPT TO:<address>";
                     }
-                    recipients.add(address.group(1));
+                    String rcpt = address.group(1);
+                    int attempt = rcptAttempts.computeIfAbsent(rcpt.toLowerCase(Locale.ROOT), any -> new AtomicInteger())
+                        .incrementAndGet();
+                    String refused = recipientReplies.reply(rcpt.toLowerCase(Locale.ROOT), attempt);
+                    if (refused != null && !refused.startsWith("2")) {
+                        return refused;
+                    }
+                    recipients.add(rcpt);
                     return "250 2.1.5 OK";
                 case "DATA":
                     if (recipients.isEmpty()) {
@@ -438,6 +518,7 @@ public final class CustomerMx implements AutoCloseable {
                     }
                     reply("354 end with <CRLF>.<CRLF>");
                     String[] message = readMessage();
+                    stallBeforeThe250(message[0]);
                     if (acceptedBy.isClosed()) {
                         return null; // stopped while receiving: the message is not accepted
                     }
@@ -484,6 +565,24 @@ public final class CustomerMx implements AutoCloseable {
                 throw new IOException("connection closed during DATA");
             }
             return new String[] {messageId, dsnAction, bodyMessageId};
+        }
+
+        /** Waits as {@link #stallBeforeAccepting} says, or until the MX is stopped. */
+        private void stallBeforeThe250(String messageId) throws IOException {
+            long stall = dataStallNanos;
+            if (stall <= 0 || (stallFirstCopyOnly && !stalledOnce.add(messageId))) {
+                return;
+            }
+            out.flush();
+            long deadline = System.nanoTime() + stall;
+            try {
+                while (System.nanoTime() - deadline < 0 && !acceptedBy.isClosed()) {
+                    TimeUnit.MILLISECONDS.sleep(Math.min(20, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
         }
 
         private void reply(String reply) throws IOException {

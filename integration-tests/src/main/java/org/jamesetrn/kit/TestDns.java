@@ -19,10 +19,23 @@ import com.google.common.net.InetAddresses;
  * other name is unknown, so no test mail can ever leave the machine or reach a port 25.
  */
 public final class TestDns implements DNSService {
+    /** The MX host name of a domain whose MX lookup works but whose MX host's address lookup fails for now. */
+    private static final String UNRESOLVABLE_MX = "mx-lookup-fails.";
+
     private final Map<String, String> mxRecords = new ConcurrentHashMap<>();
 
     public TestDns mx(String domain, int port) {
         mxRecords.put(domain.toLowerCase(Locale.ROOT), "127.0.0.1:" + port);
+        return this;
+    }
+
+    /**
+     * The domain's MX record is found, but the lookup of its MX host's address fails for now (a resolver timing out, a
+     * dynamic-DNS name not updated yet): James's DNSJavaService then throws UnknownHostException for the address, as
+     * here. {@link #mx} gives the domain a working MX again.
+     */
+    public TestDns mxAddressLookupFails(String domain) {
+        mxRecords.put(domain.toLowerCase(Locale.ROOT), UNRESOLVABLE_MX + domain.toLowerCase(Locale.ROOT));
         return this;
     }
 
@@ -46,6 +59,9 @@ public final class TestDns implements DNSService {
     public InetAddress getByName(String host) throws UnknownHostException {
         if (InetAddresses.isInetAddress(host)) {
             return InetAddresses.forString(host);
+        }
+        if (host.toLowerCase(Locale.ROOT).startsWith(UNRESOLVABLE_MX)) {
+            throw new UnknownHostException(host + " (its lookup fails for now, in the test DNS)");
         }
         if (host.equalsIgnoreCase("localhost")) {
             return InetAddress.getLoopbackAddress();

@@ -66,7 +66,7 @@ class ClusterExactlyOnceTest {
 
     /**
      * Both servers race on retry.test's hold (retryEvery 1s on each): ETRN clients on both, James's WebAdmin reprocess
-     * of the hold repository on both (it claims nothing itself: ReleaseOnce does), and a site that flaps between
+     * of the hold repository on both (it claims nothing itself: HoldDelivery does), and a site that flaps between
      * refusing (421) and accepting.
      */
     @Test

@@ -32,7 +32,8 @@ public final class EtrnRelay implements AutoCloseable {
     public static final String DNS_QUEUE = "outgoing";
     public static final List<String> QUEUES = List.of(SMARTHOST_QUEUE, DNS_QUEUE);
     /** RemoteDelivery's queues of the park route and of the hold's release processor (conf/mailetcontainer.xml). */
-    public static final List<String> HOLD_QUEUES = List.of("outgoing-parked", "outgoing-released", "outgoing-released-held");
+    public static final List<String> HOLD_QUEUES = List.of("outgoing-parked", "outgoing-released", "outgoing-released-held",
+        "outgoing-not-held");
     public static final String SENDER = "sender@sender.test";
     /**
      * The ODMR customer (RFC 2645) of every relay the tests start: it may ask for held.test's held mail (the hold's

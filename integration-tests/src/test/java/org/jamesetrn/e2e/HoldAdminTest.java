@@ -82,7 +82,7 @@ class HoldAdminTest {
             .isEqualTo(204);
         assertThat(relay.holds().held("held.test")).extracting(HeldEntry::key).containsExactly(entries.get(1).key());
 
-        // Reprocess with no processor: the held mail's state, the hold's release processor, where ReleaseOnce claims it.
+        // Reprocess with no processor: the held mail's state, the hold's release processor, where HoldDelivery takes it over.
         HttpResponse<String> reprocess = webAdmin.patchJson("/mailRepositories/" + HELD_REPOSITORY + "/mails?action=reprocess", "");
         assertThat(reprocess.statusCode()).isEqualTo(201);
         await().atMost(Duration.ofSeconds(10)).until(() -> mx.deliveryCount() == 1 && relay.holds().heldCount() == 0);

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Exactly once on a server while everything that can release a held mail races: ETRN from several clients, the
  * hold's {@code retryEvery}, James's WebAdmin reprocess of the hold repository (which claims nothing itself: the
- * release processor's ReleaseOnce does), and a site that flaps between refusing (421) and accepting. Every
+ * release processor's HoldDelivery does), and a site that flaps between refusing (421) and accepting. Every
  * Message-ID must reach the site exactly once.
  */
 class HoldExactlyOnceTest {

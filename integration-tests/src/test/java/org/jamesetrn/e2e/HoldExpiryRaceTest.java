@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 class HoldExpiryRaceTest {
     private static final Logger LOGGER = LoggerFactory.getLogger(HoldExpiryRaceTest.class);
     private static final int MAILS = 100;
-    private static final String EXPIRE_AFTER = "2s";
+    private static final String EXPIRE_AFTER = "4s";
 
     private static CustomerMx site;
     private static CustomerMx senderMx;

@@ -26,8 +26,11 @@ import org.apache.mailet.Mail;
  */
 public class HoldProbe implements GuiceProbe {
     static final String ROOT = "file://var/mail/etrn-hold/";
-    /** HoldForEtrn's one stored attribute: {@code <epoch millis held since> <generation>[ warned]}. */
-    private static final AttributeName HELD = AttributeName.of("etrn.hold");
+    /**
+     * HoldForEtrn's one stored attribute: {@code <epoch millis held since> <warned 0|1> <domain> <first name>}; the
+     * entry's generation is its key.
+     */
+    private static final AttributeName HELD = AttributeName.of("etrn.held");
 
     /** A held entry as the tests see it. */
     public static final class HeldEntry {
@@ -56,7 +59,7 @@ public class HoldProbe implements GuiceProbe {
             return since;
         }
 
-        /** Changes at every write of the entry (held again after a failed attempt). */
+        /** The entry's identity and key: a new one after every attempt that leaves recipients held. */
         public String generation() {
             return generation;
         }
@@ -101,7 +104,7 @@ public class HoldProbe implements GuiceProbe {
                 entries.add(new HeldEntry(mail.getName(),
                     mail.getRecipients().stream().map(MailAddress::asString).collect(Collectors.toList()),
                     held(mail, 0).map(Long::parseLong).map(Instant::ofEpochMilli).orElse(null),
-                    held(mail, 1).orElse(null)));
+                    mail.getName()));
             } finally {
                 LifecycleUtil.dispose(mail);
             }

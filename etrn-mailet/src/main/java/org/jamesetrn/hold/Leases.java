@@ -1,0 +1,110 @@
+package org.jamesetrn.hold;
+
+import java.io.Closeable;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+
+/**
+ * The claims this server holds on copies in flight (in the spool, in RemoteDelivery's queue or hands, on an ATRN
+ * connection, or their outcome waiting to be stored), renewed every third of {@code release.claim.timeout} for as
+ * long as the attempt lasts: a slow site never sees a second copy, and retention never expires a mail in flight. A
+ * server that dies renews nothing, and its claims lapse one timeout later.
+ *
+ * <p>A lease is given up when its attempt's outcome is stored, when the copy is dropped, or after {@link #LONGEST}:
+ * a copy that lost its way in the mail container (a misconfigured processor) must not keep its mail from expiring
+ * for ever.</p>
+ */
+final class Leases implements Closeable {
+    /** Longer than any delivery attempt RemoteDelivery's own time-outs allow, even for a large mail on a slow link. */
+    static final Duration LONGEST = Duration.ofHours(6);
+    private static final Logger LOGGER = LoggerFactory.getLogger(Leases.class);
+
+    private static final class Lease {
+        final String token;
+        final long since;
+
+        Lease(String token, long since) {
+            this.token = token;
+            this.since = since;
+        }
+    }
+
+    private final ReleaseClaims claims;
+    private final Clock clock;
+    private final Map<String, Lease> leases = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService renewer;
+
+    Leases(ReleaseClaims claims, Duration timeout) {
+        this(claims, timeout, Clock.systemUTC(), true);
+    }
+
+    /** With {@code renewing} false nothing is renewed on its own: {@link #renewAll} does it (unit tests). */
+    Leases(ReleaseClaims claims, Duration timeout, Clock clock, boolean renewing) {
+        this.claims = claims;
+        this.clock = clock;
+        this.renewer = Executors.newSingleThreadScheduledExecutor(
+            new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-hold-leases").build());
+        if (renewing) {
+            long every = Math.max(1, timeout.toMillis() / 3);
+            renewer.scheduleWithFixedDelay(this::renewAll, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** From now on this server renews {@code token}'s claim on {@code generation}. */
+    void hold(String generation, String token) {
+        leases.put(generation, new Lease(token, clock.millis()));
+    }
+
+    /** Whether this server renews {@code token}'s claim on {@code generation}. */
+    boolean holds(String generation, String token) {
+        Lease lease = leases.get(generation);
+        return lease != null && lease.token.equals(token);
+    }
+
+    /** Stops renewing {@code token}'s claim on {@code generation} (its attempt ended, or its copy was dropped). */
+    void drop(String generation, String token) {
+        leases.computeIfPresent(generation, (key, lease) -> Objects.equals(lease.token, token) ? null : lease);
+    }
+
+    int size() {
+        return leases.size();
+    }
+
+    /** Renews every lease once; a claim found lost (it lapsed and another won) is no longer renewed. */
+    void renewAll() {
+        long now = clock.millis();
+        leases.forEach((generation, lease) -> {
+            if (now - lease.since > LONGEST.toMillis()) {
+                LOGGER.warn("The copy of held mail {} has been in flight for more than {}: its claim is no longer renewed",
+                    generation, LONGEST);
+                drop(generation, lease.token);
+                return;
+            }
+            try {
+                if (!claims.renew(generation, lease.token)) {
+                    LOGGER.warn("The claim on held mail {} was lost while its copy was in flight", generation);
+                    drop(generation, lease.token);
+                }
+            } catch (RuntimeException e) {
+                // The claims cannot be written now (a cluster's Cassandra is unreachable): tried again at the next round.
+                LOGGER.debug("Could not renew the claim on held mail {}", generation, e);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        renewer.shutdownNow();
+    }
+}
