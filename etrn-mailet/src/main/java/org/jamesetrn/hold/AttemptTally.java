@@ -26,6 +26,7 @@ final class AttemptTally {
     private static final String REFUSED = "550 5.0.0 refused by the site";
 
     final HeldEntry.Copy copy;
+    private boolean deliveryReported;
     private final Set<MailAddress> delivered = new LinkedHashSet<>();
     private final Map<MailAddress, String> refusedForNow = new LinkedHashMap<>();
     private final Map<MailAddress, String> refusedForGood = new LinkedHashMap<>();
@@ -36,6 +37,7 @@ final class AttemptTally {
 
     synchronized void add(Mail report, boolean wasDelivered) {
         if (wasDelivered) {
+            deliveryReported = true;
             delivered.addAll(report.getRecipients());
             return;
         }
@@ -49,28 +51,41 @@ final class AttemptTally {
 
     /**
      * The attempt's outcome for the copy's recipients, once RemoteDelivery is done with {@code attempted} (the mail as
-     * it left it). A recipient nothing was reported for is one RemoteDelivery's Bouncer dropped: it reports nothing for
-     * a null sender. It was refused for now if it is among the recipients the attempt ended with, failed for now;
-     * otherwise for good (no DSN is due: the sender is null).
+     * it left it: its recipients are those the attempt ended with). A recipient nothing was reported for is accounted
+     * from RemoteDelivery 3.8.1's paths:
+     * <ul>
+     *   <li>among the recipients the attempt ended with: as the attempt ended, for now or for good (no report: James's
+     *   Bouncer reports nothing for a null sender);</li>
+     *   <li>otherwise, when no delivery at all was reported: delivered. With {@code sendpartial}, when the site took
+     *   some recipients and refused the rest for good, RemoteDelivery ends with the refused ones and reports neither
+     *   the delivered ones (its {@code onSuccess} copy is only sent when some recipient is left to try elsewhere) nor,
+     *   with a null sender, the refused ones;</li>
+     *   <li>otherwise (a delivery report came, so the part refused for good went to the Bouncer): refused for good,
+     *   its report dropped because the sender is null.</li>
+     * </ul>
      */
     synchronized AttemptOutcome outcome(Mail attempted) {
         List<MailAddress> recipients = copy.entry.recipients();
+        boolean endedForNow = failedForNow(attempted);
+        List<MailAddress> endedWith = ImmutableList.copyOf(attempted.getRecipients());
         AttemptOutcome.Builder outcome = AttemptOutcome.builder();
-        List<MailAddress> wereDelivered = recipients.stream().filter(delivered::contains)
-            .collect(ImmutableList.toImmutableList());
-        outcome.delivered(wereDelivered);
         for (MailAddress recipient : recipients) {
             if (delivered.contains(recipient)) {
-                continue;
-            }
-            if (refusedForGood.containsKey(recipient)) {
+                outcome.delivered(ImmutableList.of(recipient));
+            } else if (refusedForGood.containsKey(recipient)) {
                 outcome.refusedForGood(ImmutableList.of(recipient), refusedForGood.get(recipient));
             } else if (refusedForNow.containsKey(recipient)) {
                 outcome.refusedForNow(ImmutableList.of(recipient), refusedForNow.get(recipient));
-            } else if (!attempted.hasSender() && (!failedForNow(attempted) || !attempted.getRecipients().contains(recipient))) {
-                outcome.refusedForGood(ImmutableList.of(recipient), REFUSED);
+            } else if (endedWith.contains(recipient)) {
+                if (endedForNow) {
+                    outcome.refusedForNow(ImmutableList.of(recipient), NOT_TRIED);
+                } else {
+                    outcome.refusedForGood(ImmutableList.of(recipient), REFUSED);
+                }
+            } else if (!deliveryReported) {
+                outcome.delivered(ImmutableList.of(recipient));
             } else {
-                outcome.refusedForNow(ImmutableList.of(recipient), NOT_TRIED);
+                outcome.refusedForGood(ImmutableList.of(recipient), REFUSED);
             }
         }
         return outcome.build();

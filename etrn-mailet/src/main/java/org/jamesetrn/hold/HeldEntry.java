@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Attribute;
@@ -56,6 +57,8 @@ final class HeldEntry {
     static final String COPY_NAME = "etrn.held.copy";
     private static final AttributeName HELD = AttributeName.of(HELD_NAME);
     private static final AttributeName COPY = AttributeName.of(COPY_NAME);
+    /** On a mail waiting in the spool after a storage failure part-way: the domains whose entries were written. */
+    private static final AttributeName WRITTEN = AttributeName.of("etrn.held.written");
     /** Earlier builds' stored attributes: read, never written. */
     private static final AttributeName EARLIER = AttributeName.of("etrn.hold");
     private static final AttributeName EARLIEST_SINCE = AttributeName.of("etrn.hold.since");
@@ -86,7 +89,6 @@ final class HeldEntry {
 
     private HeldEntry(String root, String domain, String generation, String key, List<MailAddress> recipients,
                       Instant since, boolean warned, String name) {
-        Preconditions.checkArgument(!recipients.isEmpty(), "a held entry has recipients");
         this.root = root;
         this.domain = domain;
         this.generation = generation;
@@ -105,6 +107,7 @@ final class HeldEntry {
      * same entries again instead of new ones.
      */
     static HeldEntry held(String root, String domain, String mailName, Collection<MailAddress> recipients, Instant since) {
+        Preconditions.checkArgument(!recipients.isEmpty(), "a held entry has recipients");
         return new HeldEntry(root, domain, derived(mailName + '\n' + domain), null, ImmutableList.copyOf(recipients),
             since, false, mailName);
     }
@@ -120,7 +123,11 @@ final class HeldEntry {
             state.since, state.warned, key));
     }
 
-    /** The entry a copy in flight was dispatched from, with the claim it carries; empty for any other mail. */
+    /**
+     * The entry a copy in flight was dispatched from, with the claim it carries; empty for any other mail. A report
+     * RemoteDelivery made of the copy's attempt reads the same (its recipients are the report's: none, for the
+     * {@code onSuccess} copy of an attempt that delivered nothing).
+     */
     static Optional<Copy> copy(Mail copy) {
         Optional<List<String>> location = string(copy, COPY).map(value -> Splitter.on(' ').limit(3).splitToList(value))
             .filter(parts -> parts.size() == 3);
@@ -152,6 +159,20 @@ final class HeldEntry {
         }
         return earlier(copy).map(earlier -> new HeldEntry(root, domains.iterator().next(), earlier.generation,
             copy.getName(), recipients(copy), earlier.since, earlier.warned, copy.getName()));
+    }
+
+    /**
+     * The domains of this mail already written to the hold: a mail the spool tries again after a storage failure
+     * part-way holds only the rest (the domains written may have been released and delivered meanwhile).
+     */
+    static Set<String> written(Mail mail) {
+        return string(mail, WRITTEN).map(value -> ImmutableSet.copyOf(Splitter.on(' ').omitEmptyStrings().split(value)))
+            .orElse(ImmutableSet.of());
+    }
+
+    /** Marks these domains of the mail written to the hold (see {@link #written}). */
+    static void markWritten(Mail mail, Set<String> domains) {
+        mail.setAttribute(new Attribute(WRITTEN, AttributeValue.of(String.join(" ", domains))));
     }
 
     /** Whether the mail carries anything of the hold: a stored entry, a copy, or an earlier build's attributes. */
@@ -191,6 +212,7 @@ final class HeldEntry {
     static Mail strip(Mail mail) {
         mail.removeAttribute(HELD);
         mail.removeAttribute(COPY);
+        mail.removeAttribute(WRITTEN);
         mail.removeAttribute(ProbeOutcomes.PROBE);
         mail.removeAttribute(EARLIER);
         mail.removeAttribute(EARLIEST_SINCE);

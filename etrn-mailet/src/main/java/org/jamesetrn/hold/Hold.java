@@ -26,7 +26,6 @@ import org.apache.mailet.AttributeName;
 import org.apache.mailet.AttributeValue;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
-import org.jamesetrn.node.InvalidNodeException;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.node.NodeSyntax;
 import org.slf4j.Logger;
@@ -95,16 +94,6 @@ final class Hold {
 
     String root() {
         return settings.root().asString();
-    }
-
-    /** The node domain a recipient domain is held under; empty when it is no valid host name (an address literal...). */
-    static Optional<String> nodeDomain(String recipientDomain) {
-        try {
-            Node node = NodeSyntax.parse(recipientDomain);
-            return node.kind() == Node.Kind.DOMAIN ? Optional.of(node.name()) : Optional.empty();
-        } catch (InvalidNodeException e) {
-            return Optional.empty();
-        }
     }
 
     /** The held domains this node covers: its own, or for {@code @d} d's and every subdomain's. */
@@ -392,7 +381,7 @@ final class Hold {
      * cannot be listed (the store is down), until a write or a listing succeeds again.
      */
     boolean canStore(String domain) {
-        return !unlistable && !unwritable.containsKey(domain);
+        return !unwritable.containsKey(domain) && !(unlistable && domains.contains(domain));
     }
 
     // ---------------------------------------------------------------------------------------------------- locks
@@ -442,7 +431,7 @@ final class Hold {
                 .map(url -> url.getPath().parts())
                 .filter(parts -> parts.size() == root.getPath().parts().size() + 1)
                 .map(parts -> parts.get(parts.size() - 1))
-                .flatMap(name -> nodeDomain(name).stream())
+                .flatMap(name -> NodeSyntax.hostName(name).stream())
                 .forEach(domains::add);
             unlistable = false;
         } catch (RuntimeException e) {
@@ -466,7 +455,7 @@ final class Hold {
             File folder = fileSystem.getFile(root.asString());
             File[] children = folder.listFiles(File::isDirectory);
             for (File child : children == null ? new File[0] : children) {
-                Optional<String> domain = nodeDomain(child.getName());
+                Optional<String> domain = NodeSyntax.hostName(child.getName());
                 if (domain.isPresent() && domain.get().equals(child.getName())) {
                     repository(domain.get());
                     domains.add(domain.get());

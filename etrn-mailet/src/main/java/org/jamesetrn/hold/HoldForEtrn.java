@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
@@ -15,6 +17,7 @@ import javax.mail.MessagingException;
 import org.apache.james.core.MailAddress;
 import org.apache.mailet.Mail;
 import org.apache.mailet.base.GenericMailet;
+import org.jamesetrn.node.NodeSyntax;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A mail the hold cannot write now (a full disk, a cluster's Cassandra unreachable) waits {@value #RETRY_SECONDS} s
  * in the spool and comes back, as often as needed; meanwhile RCPT TO for its domain is answered 451 ({@link
- * HoldIntake}). Holding the same mail again writes the same entries (their generation is derived from the mail's name
- * and the domain): a retry after a failure part-way never doubles a domain already written.</p>
+ * HoldIntake}). The mail waiting in the spool says which of its domains were written already: they are not written
+ * again (they may have been delivered meanwhile). Holding the same mail again all the same (after a crash part-way)
+ * writes the same entries: their generation is derived from the mail's name and the domain.</p>
  */
 public class HoldForEtrn extends GenericMailet {
     /** A mail that cannot be written to the hold now is tried again after this long. */
@@ -76,7 +80,7 @@ public class HoldForEtrn extends GenericMailet {
         Map<String, List<MailAddress>> byDomain = new LinkedHashMap<>();
         List<MailAddress> notHeld = new ArrayList<>();
         for (MailAddress recipient : mail.getRecipients()) {
-            Optional<String> domain = Hold.nodeDomain(recipient.getDomain().asString());
+            Optional<String> domain = NodeSyntax.hostName(recipient.getDomain().asString());
             if (domain.isPresent()) {
                 byDomain.computeIfAbsent(domain.get(), any -> new ArrayList<>()).add(recipient);
             } else {
@@ -87,16 +91,22 @@ public class HoldForEtrn extends GenericMailet {
             return;
         }
         Instant since = clock.instant();
+        Set<String> written = new LinkedHashSet<>(HeldEntry.written(mail));
         try {
             for (Map.Entry<String, List<MailAddress>> group : byDomain.entrySet()) {
+                if (written.contains(group.getKey())) {
+                    continue; // written before this mail's storage failure part-way: perhaps delivered since
+                }
                 HeldEntry entry = HeldEntry.held(hold.root(), group.getKey(), mail.getName(), group.getValue(), since);
                 hold.store(entry, mail);
+                written.add(group.getKey());
                 LOGGER.info("Mail {} for {} is held for ETRN ({})", mail.getName(), group.getKey(), entry.generation());
             }
         } catch (MessagingException | RuntimeException e) {
             // The hold cannot be written now: the mail waits in the spool and comes back here, for as long as it takes
             // (the spool's own retries would give up after five immediate attempts and leave it in the error repository).
             LOGGER.warn("Mail {} cannot be held now, tried again in {} s: {}", mail.getName(), RETRY_SECONDS, e.toString());
+            HeldEntry.markWritten(mail, written);
             getMailetContext().sendMail(mail, mail.getState(), RETRY_SECONDS, TimeUnit.SECONDS);
             mail.setState(Mail.GHOST);
             return;

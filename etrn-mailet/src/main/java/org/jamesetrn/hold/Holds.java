@@ -35,6 +35,7 @@ import org.jamesetrn.release.DomainSources;
 import org.jamesetrn.release.ProbeOutcome;
 import org.jamesetrn.release.ProbeOutcomes;
 import org.jamesetrn.release.ReleaseConfiguration;
+import org.jamesetrn.node.NodeSyntax;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -323,24 +324,20 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
 
     @Override
     public long waiting(Collection<String> domains) throws MessagingException {
-        long waiting = 0;
-        for (Hold hold : holds.values()) {
-            for (String domain : domains) {
-                Optional<String> held = Hold.nodeDomain(domain).filter(name -> hold.domainsOf(Node.domain(name)).contains(name));
-                if (held.isPresent()) {
-                    waiting += hold.keys(held.get()).size();
-                }
-            }
-        }
-        return waiting;
+        return pending(domains).size();
     }
 
     @Override
     public Turn open(Collection<String> domains) throws MessagingException {
+        return new HoldTurn(pending(domains));
+    }
+
+    /** The keys held now for these domains, in every hold. */
+    private List<Pending> pending(Collection<String> domains) throws MessagingException {
         List<Pending> pending = new ArrayList<>();
         for (Hold hold : holds.values()) {
             for (String domain : domains) {
-                Optional<String> held = Hold.nodeDomain(domain).filter(name -> hold.domainsOf(Node.domain(name)).contains(name));
+                Optional<String> held = NodeSyntax.hostName(domain).filter(name -> hold.domainsOf(Node.domain(name)).contains(name));
                 if (held.isPresent()) {
                     for (MailKey key : hold.keys(held.get())) {
                         pending.add(new Pending(hold, held.get(), key));
@@ -348,7 +345,7 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
                 }
             }
         }
-        return new HoldTurn(pending);
+        return pending;
     }
 
     private static final class Pending {
@@ -441,12 +438,12 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
 
     @Override
     public Verdict intake(String recipientDomain) {
-        Optional<String> domain = Hold.nodeDomain(recipientDomain.toLowerCase(Locale.ROOT));
+        Optional<String> domain = NodeSyntax.hostName(recipientDomain.toLowerCase(Locale.ROOT));
         if (domain.isEmpty()) {
             return Verdict.ACCEPT;
         }
         for (Hold hold : holds.values()) {
-            if (hold.domains().contains(domain.get()) && !hold.canStore(domain.get())) {
+            if (!hold.canStore(domain.get())) {
                 return Verdict.CANNOT_STORE_NOW;
             }
         }

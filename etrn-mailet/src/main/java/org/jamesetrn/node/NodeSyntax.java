@@ -1,5 +1,8 @@
 package org.jamesetrn.node;
 
+import java.util.Locale;
+import java.util.Optional;
+
 /**
  * The ETRN argument grammar (RFC 1985 section 3): {@code ETRN SP node}, where node is
  * <ul>
@@ -35,6 +38,18 @@ public final class NodeSyntax {
                 throw new InvalidNodeException("address literals are not accepted, ETRN names a host");
             default:
                 return Node.domain(domain(argument));
+        }
+    }
+
+    /**
+     * A host name as a node domain: lower case, without the root dot; empty when it is none (an address literal, a
+     * name with other characters). The name a recipient's domain is held under.
+     */
+    public static Optional<String> hostName(String domain) {
+        try {
+            return Optional.of(domain(domain).toLowerCase(Locale.ROOT));
+        } catch (InvalidNodeException e) {
+            return Optional.empty();
         }
     }
 

@@ -2,39 +2,13 @@ package org.jamesetrn.hold;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 
+import org.jamesetrn.testing.MovingClock;
 import org.junit.jupiter.api.Test;
 
 class MemoryReleaseClaimsTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(30);
-
-    /** A clock the test moves. */
-    private static final class MovingClock extends Clock {
-        private Instant now = Instant.parse("2026-11-25T10:00:00Z");
-
-        void forward(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private final MovingClock clock = new MovingClock();
     private final MemoryReleaseClaims claims = new MemoryReleaseClaims(TIMEOUT, clock);

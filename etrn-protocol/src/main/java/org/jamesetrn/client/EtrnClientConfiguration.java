@@ -24,7 +24,9 @@ import com.google.common.net.HostAndPort;
  * The ETRN client's settings, read from {@code conf/etrn-client.properties} (every key is documented in the file
  * shipped in conf/). The one reader of that file. No file, or no {@code relays}, means no relay: nothing is ever
  * requested. A mistake (unknown key, relay without host or nodes, a malformed node, a bad duration) stops James at
- * start-up with a message naming the key: a typo in {@code starttls} must not silently mean plain text.
+ * start-up with a message naming the key: a typo in {@code starttls} must not silently mean plain text. So does a
+ * relay whose AUTH password could cross the network in clear ({@code starttls} {@code opportunistic} or {@code off})
+ * unless its entry says {@code auth.plaintext=allowed}.
  */
 final class EtrnClientConfiguration {
     public static final String FILE_NAME = "etrn-client";
@@ -42,6 +44,8 @@ final class EtrnClientConfiguration {
     static final String STARTTLS = "starttls";
     static final String AUTH_USER = "auth.user";
     static final String AUTH_PASSWORD = "auth.password";
+    static final String AUTH_PLAINTEXT = "auth.plaintext";
+    static final String PLAINTEXT_ALLOWED = "allowed";
     static final String NODES = "nodes";
     static final String PROTOCOL = "protocol";
     static final String DELIVER_TO = "deliverTo";
@@ -52,7 +56,7 @@ final class EtrnClientConfiguration {
     private static final Set<String> GLOBAL_KEYS = ImmutableSet.of(RELAYS, INTERVAL, TIMEOUT, EHLO_NAME,
         RETRY_ATTEMPTS, RETRY_FIRST_DELAY, RETRY_MAX_DELAY);
     private static final Set<String> RELAY_KEYS = ImmutableSet.of(PROTOCOL, HOST, PORT, STARTTLS, AUTH_USER, AUTH_PASSWORD,
-        NODES, DELIVER_TO);
+        AUTH_PLAINTEXT, NODES, DELIVER_TO);
     private static final Pattern RELAY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
 
     public static EtrnClientConfiguration load(PropertiesProvider propertiesProvider) throws ConfigurationException {
@@ -186,6 +190,7 @@ final class EtrnClientConfiguration {
             // With a password to protect, the default is to send it over TLS or not at all.
             StartTls startTls = startTls(prefix + STARTTLS,
                 credentials.isPresent() ? StartTls.REQUIRED : StartTls.OPPORTUNISTIC);
+            checkPlainTextAuth(name, prefix, startTls, credentials.isPresent(), protocol);
             ImmutableList.Builder<Node> nodes = ImmutableList.builder();
             for (String written : file.list(prefix + NODES)) {
                 nodes.add(node(protocol, prefix + NODES, written));
@@ -204,6 +209,29 @@ final class EtrnClientConfiguration {
                 return value.isPresent() ? RelayProtocol.parse(value.get()) : RelayProtocol.ETRN;
             } catch (IllegalArgumentException e) {
                 throw file.invalid(key, e.getMessage());
+            }
+        }
+
+        /**
+         * A password that may cross the network in clear (no STARTTLS, or STARTTLS only when offered, which an
+         * attacker on the path can strip) needs the admin's explicit word, {@code auth.plaintext=allowed} (loopback,
+         * a tunnel, a private link); the option means nothing without AUTH, so it is refused there too.
+         */
+        private void checkPlainTextAuth(String name, String prefix, StartTls startTls, boolean auth,
+                                        RelayProtocol protocol) throws ConfigurationException {
+            Optional<String> plainText = file.string(prefix + AUTH_PLAINTEXT);
+            if (plainText.isPresent() && !plainText.get().equalsIgnoreCase(PLAINTEXT_ALLOWED)) {
+                throw file.invalid(prefix + AUTH_PLAINTEXT, "expected " + PLAINTEXT_ALLOWED + " (or no entry)");
+            }
+            if (plainText.isPresent() && !auth) {
+                throw file.invalid(prefix + AUTH_PLAINTEXT, "relay '" + name + "' has no " + prefix + AUTH_USER);
+            }
+            // ODMR authenticates with CRAM-MD5 (RFC 2645): the secret never crosses the network, in clear or not.
+            if (auth && startTls != StartTls.REQUIRED && plainText.isEmpty() && protocol == RelayProtocol.ETRN) {
+                throw file.invalid(prefix + STARTTLS, startTls.asConfigValue() + " could send the AUTH password for relay '"
+                    + name + "' in clear: set " + prefix + STARTTLS + "=" + StartTls.REQUIRED.asConfigValue()
+                    + ", or " + prefix + AUTH_PLAINTEXT + "=" + PLAINTEXT_ALLOWED
+                    + " if the path to the relay is trusted (loopback, a tunnel)");
             }
         }
 

@@ -189,15 +189,47 @@ class EtrnClientConfigurationTest {
         UpstreamRelay gateway = configuration.relays().get(1);
         assertThat(gateway.port()).isEqualTo(2366);
         assertThat(gateway.deliverTo().orElseThrow().toString()).isEqualTo("192.0.2.1:2525");
+        assertThat(gateway.startTls()).as("CRAM-MD5 never sends the secret: no auth.plaintext needed").isEqualTo(StartTls.OFF);
         assertThat(read(PROVIDER).relays().get(0).protocol()).isEqualTo(RelayProtocol.ETRN);
     }
 
-    @Test
-    void anExplicitStartTlsWinsOverTheDefaultOfAuth() throws Exception {
-        UpstreamRelay relay = read(PROVIDER + "relay.provider.auth.user=site\nrelay.provider.auth.password=p\n"
-            + "relay.provider.starttls=opportunistic\n").relays().get(0);
+    @ParameterizedTest(name = "starttls={0}")
+    @CsvSource({"off", "opportunistic"})
+    void aPasswordThatCouldCrossInClearStopsTheStartUpNamingTheRelayAndTheOption(String startTls) {
+        assertThatThrownBy(() -> read(PROVIDER + "relay.provider.auth.user=site\nrelay.provider.auth.password=p\n"
+            + "relay.provider.starttls=" + startTls + "\n"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessage("etrn-client.properties: relay.provider.starttls: " + startTls + " could send the AUTH password "
+                + "for relay 'provider' in clear: set relay.provider.starttls=required, or "
+                + "relay.provider.auth.plaintext=allowed if the path to the relay is trusted (loopback, a tunnel)");
+    }
 
-        assertThat(relay.startTls()).isEqualTo(StartTls.OPPORTUNISTIC);
+    @ParameterizedTest(name = "starttls={0}")
+    @CsvSource({"off, OFF", "opportunistic, OPPORTUNISTIC"})
+    void anExplicitStartTlsWinsOverTheDefaultOfAuthWhenPlainTextIsAllowed(String written, StartTls startTls)
+        throws Exception {
+        UpstreamRelay relay = read(PROVIDER + "relay.provider.auth.user=site\nrelay.provider.auth.password=p\n"
+            + "relay.provider.starttls=" + written + "\nrelay.provider.auth.plaintext=allowed\n").relays().get(0);
+
+        assertThat(relay.startTls()).isEqualTo(startTls);
         assertThat(relay.credentials()).isPresent();
+    }
+
+    @Test
+    void requiredStartTlsNeedsNoPermission() throws Exception {
+        UpstreamRelay relay = read(PROVIDER + "relay.provider.auth.user=site\nrelay.provider.auth.password=p\n"
+            + "relay.provider.starttls=required\n").relays().get(0);
+
+        assertThat(relay.startTls()).isEqualTo(StartTls.REQUIRED);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "relay.provider.auth.plaintext=allowed|relay.provider.auth.plaintext: relay 'provider' has no relay.provider.auth.user",
+        "relay.provider.auth.user=u\\nrelay.provider.auth.password=p\\nrelay.provider.starttls=off\\nrelay.provider.auth.plaintext=yes|relay.provider.auth.plaintext: expected allowed"})
+    void aMisusedPlainTextPermissionNamesItsKey(String properties, String message) {
+        assertThatThrownBy(() -> read(PROVIDER + properties.replace("\\n", "\n") + "\n"))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageStartingWith("etrn-client.properties: " + message);
     }
 }

@@ -127,7 +127,7 @@ final class JamesServer implements AutoCloseable {
 
     /** The mails in every repository under the root. */
     long held(String root) throws Exception {
-        return probe.held(root);
+        return probe.heldCount(root);
     }
 
     long size(String queue) throws Exception {

@@ -61,13 +61,21 @@ public final class CustomerMx implements AutoCloseable {
         private final long nanos;
         private final String dsnAction;
         private final String originalMessageId;
+        private final List<String> dsnRecipients;
 
-        Delivery(String messageId, List<String> recipients, long nanos, String dsnAction, String originalMessageId) {
+        Delivery(String messageId, List<String> recipients, long nanos, String dsnAction, String originalMessageId,
+                 List<String> dsnRecipients) {
             this.messageId = messageId;
             this.recipients = Collections.unmodifiableList(new ArrayList<>(recipients));
             this.nanos = nanos;
             this.dsnAction = dsnAction;
             this.originalMessageId = originalMessageId;
+            this.dsnRecipients = Collections.unmodifiableList(new ArrayList<>(dsnRecipients));
+        }
+
+        /** For a DSN, the recipients it reports on (its {@code Final-Recipient} fields, RFC 3464), lower case. */
+        public List<String> dsnRecipients() {
+            return dsnRecipients;
         }
 
         /** The DSN's action (lower case) when the message is a delivery status notification; empty otherwise. */
@@ -101,6 +109,8 @@ public final class CustomerMx implements AutoCloseable {
 
     /** The per-recipient field of a delivery status notification (RFC 3464 section 2.3.3). */
     private static final String DSN_ACTION = "Action:";
+    /** The recipient a DSN's per-recipient fields are about (RFC 3464 section 2.3.2): {@code rfc822; address}. */
+    private static final String DSN_FINAL_RECIPIENT = "Final-Recipient:";
 
     /** The Message-ID recorded for a message without that header. */
     public static final String NO_MESSAGE_ID = "<none>";
@@ -251,12 +261,22 @@ public final class CustomerMx implements AutoCloseable {
         return this;
     }
 
-    /** Back to a working SMTP server after {@link #refuse}, {@link #stall}, {@link #answerRecipients} or a stall before accepting. */
+    /** Back to a working SMTP server after {@link #refuse} or {@link #stall}. */
     public CustomerMx answer() {
         refusal = null;
         stalling = false;
+        return this;
+    }
+
+    /**
+     * Back to a site that answers everything at once: {@link #answer()}, and no more per-recipient replies
+     * ({@link #answerRecipients}), no more stall before accepting, no late replies.
+     */
+    public CustomerMx reset() {
+        answer();
         recipientReplies = (address, attempt) -> null;
         dataStallNanos = 0;
+        replyDelayNanos = 0;
         return this;
     }
 
@@ -279,7 +299,7 @@ public final class CustomerMx implements AutoCloseable {
         String reply(String address, int attempt);
     }
 
-    /** From now on RCPT TO is answered by {@code replies} (see {@link RecipientReplies}); {@link #answer()} resets it. */
+    /** From now on RCPT TO is answered by {@code replies} (see {@link RecipientReplies}); {@link #reset()} resets it. */
     public CustomerMx answerRecipients(RecipientReplies replies) {
         recipientReplies = replies;
         return this;
@@ -421,7 +441,7 @@ public final class CustomerMx implements AutoCloseable {
             BufferedReader in = new BufferedReader(
                 new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1), 65536);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-            new Session(in, out, acceptedBy).run();
+            new Session(socket, in, out, acceptedBy).run();
         } catch (IOException cut) {
             // The client went away or the MX was stopped mid-session: nothing more is accepted.
         } finally {
@@ -429,9 +449,10 @@ public final class CustomerMx implements AutoCloseable {
         }
     }
 
-    private void record(String messageId, List<String> recipients, String dsnAction, String originalMessageId) {
+    private void record(String messageId, List<String> recipients, String dsnAction, String originalMessageId,
+                        List<String> dsnRecipients) {
         long now = System.nanoTime();
-        deliveries.add(new Delivery(messageId, recipients, now, dsnAction, originalMessageId));
+        deliveries.add(new Delivery(messageId, recipients, now, dsnAction, originalMessageId, dsnRecipients));
         distinctMessageIds.add(messageId);
         Set<String> domains = recipients.stream().map(CustomerMx::domainOf).collect(Collectors.toCollection(LinkedHashSet::new));
         for (String domain : domains) {
@@ -446,13 +467,15 @@ public final class CustomerMx implements AutoCloseable {
 
     /** One SMTP conversation; replies are flushed when the client has sent nothing more (PIPELINING). */
     private final class Session {
+        private final Socket socket;
         private final BufferedReader in;
         private final OutputStream out;
         private final ServerSocket acceptedBy;
         private final List<String> recipients = new ArrayList<>();
         private boolean mailFrom;
 
-        Session(BufferedReader in, OutputStream out, ServerSocket acceptedBy) {
+        Session(Socket socket, BufferedReader in, OutputStream out, ServerSocket acceptedBy) {
+            this.socket = socket;
             this.in = in;
             this.out = out;
             this.acceptedBy = acceptedBy;
@@ -517,12 +540,13 @@ public final class CustomerMx implements AutoCloseable {
                         return "503 5.5.1 RCPT first";
                     }
                     reply("354 end with <CRLF>.<CRLF>");
-                    String[] message = readMessage();
+                    List<String> dsnRecipients = new ArrayList<>();
+                    String[] message = readMessage(dsnRecipients);
                     stallBeforeThe250(message[0]);
                     if (acceptedBy.isClosed()) {
                         return null; // stopped while receiving: the message is not accepted
                     }
-                    record(message[0], recipients, message[1], message[2]);
+                    record(message[0], recipients, message[1], message[2], dsnRecipients);
                     mailFrom = false;
                     recipients.clear();
                     return "250 2.0.0 accepted";
@@ -543,7 +567,7 @@ public final class CustomerMx implements AutoCloseable {
          * Reads the message up to the final dot; returns its Message-ID header, its DSN action (or null) and the first
          * Message-ID in its body (a DSN's returned message, or null).
          */
-        private String[] readMessage() throws IOException {
+        private String[] readMessage(List<String> dsnRecipients) throws IOException {
             String messageId = NO_MESSAGE_ID;
             String dsnAction = null;
             String bodyMessageId = null;
@@ -554,6 +578,9 @@ public final class CustomerMx implements AutoCloseable {
                     inHeaders = false;
                 } else if (inHeaders && line.regionMatches(true, 0, MESSAGE_ID_HEADER, 0, MESSAGE_ID_HEADER.length())) {
                     messageId = line.substring(MESSAGE_ID_HEADER.length()).trim();
+                } else if (!inHeaders && line.regionMatches(true, 0, DSN_FINAL_RECIPIENT, 0, DSN_FINAL_RECIPIENT.length())) {
+                    String field = line.substring(DSN_FINAL_RECIPIENT.length());
+                    dsnRecipients.add(field.substring(field.indexOf(';') + 1).trim().toLowerCase(Locale.ROOT));
                 } else if (!inHeaders && dsnAction == null && line.regionMatches(true, 0, DSN_ACTION, 0, DSN_ACTION.length())) {
                     dsnAction = line.substring(DSN_ACTION.length()).trim().toLowerCase(Locale.ROOT);
                 } else if (!inHeaders && bodyMessageId == null
@@ -567,7 +594,10 @@ public final class CustomerMx implements AutoCloseable {
             return new String[] {messageId, dsnAction, bodyMessageId};
         }
 
-        /** Waits as {@link #stallBeforeAccepting} says, or until the MX is stopped. */
+        /**
+         * Waits as {@link #stallBeforeAccepting} says, or until the MX is stopped. A client that hangs up meanwhile never
+         * got its 250: the message is not accepted (a site that commits a message as it answers for it).
+         */
         private void stallBeforeThe250(String messageId) throws IOException {
             long stall = dataStallNanos;
             if (stall <= 0 || (stallFirstCopyOnly && !stalledOnce.add(messageId))) {
@@ -575,13 +605,22 @@ public final class CustomerMx implements AutoCloseable {
             }
             out.flush();
             long deadline = System.nanoTime() + stall;
+            int timeout = socket.getSoTimeout();
             try {
                 while (System.nanoTime() - deadline < 0 && !acceptedBy.isClosed()) {
-                    TimeUnit.MILLISECONDS.sleep(Math.min(20, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+                    socket.setSoTimeout((int) Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000)));
+                    try {
+                        if (in.read() < 0) {
+                            throw new IOException("the client hung up before the 250");
+                        }
+                    } catch (java.net.SocketTimeoutException waiting) {
+                        // nothing from the client, as expected: it waits for the reply
+                    }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
+            } finally {
+                if (!socket.isClosed()) {
+                    socket.setSoTimeout(timeout);
+                }
             }
         }
 

@@ -318,7 +318,7 @@ public final class OdmrCustomer {
             if (line == null) {
                 throw new IOException("connection closed during DATA");
             }
-            deliveries.add(new CustomerMx.Delivery(messageId, recipients, System.nanoTime(), null, null));
+            deliveries.add(new CustomerMx.Delivery(messageId, recipients, System.nanoTime(), null, null, List.of()));
             mailFrom = false;
             recipients.clear();
             send("250 2.0.0 accepted");

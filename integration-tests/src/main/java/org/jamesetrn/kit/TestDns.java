@@ -41,6 +41,11 @@ public final class TestDns implements DNSService {
 
     @Override
     public Collection<String> findMXRecords(String hostname) {
+        if (literal(hostname).isPresent() || InetAddresses.isInetAddress(hostname)) {
+            // An address literal (James's MailAddress gives its domain without the brackets) is its own mail server,
+            // as in James's DNSJavaService.
+            return ImmutableList.of(hostname);
+        }
         String mx = mxRecords.get(hostname.toLowerCase(Locale.ROOT));
         return mx == null ? ImmutableList.of() : ImmutableList.of(mx);
     }
@@ -55,10 +60,21 @@ public final class TestDns implements DNSService {
         return ImmutableList.of(getByName(host));
     }
 
+    /** The address of an address literal ({@code [192.0.2.1]}), as James's DNSJavaService reads one. */
+    private static java.util.Optional<InetAddress> literal(String host) {
+        if (host.startsWith("[") && host.endsWith("]") && InetAddresses.isInetAddress(host.substring(1, host.length() - 1))) {
+            return java.util.Optional.of(InetAddresses.forString(host.substring(1, host.length() - 1)));
+        }
+        return java.util.Optional.empty();
+    }
+
     @Override
     public InetAddress getByName(String host) throws UnknownHostException {
         if (InetAddresses.isInetAddress(host)) {
             return InetAddresses.forString(host);
+        }
+        if (literal(host).isPresent()) {
+            return literal(host).get();
         }
         if (host.toLowerCase(Locale.ROOT).startsWith(UNRESOLVABLE_MX)) {
             throw new UnknownHostException(host + " (its lookup fails for now, in the test DNS)");

@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.jamesetrn.e2e.fixture.ActiveMQRelay;
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.ProbeRoutes;

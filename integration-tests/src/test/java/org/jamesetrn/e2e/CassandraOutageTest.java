@@ -7,6 +7,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
+import org.jamesetrn.e2e.fixture.Cluster;
+import org.jamesetrn.e2e.fixture.ClusterExtension;
+import org.jamesetrn.e2e.fixture.ClusterServer;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.jamesetrn.e2e.fixture.ClusterExtension;
 import org.jamesetrn.kit.CassandraNode;
 import org.jamesetrn.kit.Repository;
 import org.junit.jupiter.api.AfterAll;

@@ -14,6 +14,10 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.jamesetrn.e2e.fixture.Cluster;
+import org.jamesetrn.e2e.fixture.ClusterExtension;
+import org.jamesetrn.e2e.fixture.ClusterServer;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.CustomerMx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -12,6 +12,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.jamesetrn.e2e.fixture.Cluster;
+import org.jamesetrn.e2e.fixture.ClusterExtension;
+import org.jamesetrn.e2e.fixture.ClusterServer;
+import org.jamesetrn.e2e.fixture.HoldRace;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.ClusterConf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.SmtpClient;
@@ -73,7 +80,7 @@ class ClusterExactlyOnceTest {
     void etrnRetryEveryAndReprocessOnBothServersAgainstAFlappingSiteDeliverEachHeldMailOnce(Cluster cluster) throws Exception {
         int mails = 120;
         Duration raceFor = Duration.ofSeconds(10);
-        CustomerMx site = cluster.mx.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        CustomerMx site = cluster.mx.refuse(RelayAndMx.SITE_DOWN).start();
         List<String> held = Mails.concat(cluster.a.send(ClusterServer.RETRY_NODE, mails / 2),
             cluster.b.send(ClusterServer.RETRY_NODE, mails / 2));
         await().atMost(Duration.ofSeconds(60))

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.RelayExtension;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;

@@ -12,8 +12,11 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.jamesetrn.e2e.HoldProbe.HeldEntry;
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayExtension;
 import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.ProbeRoutes;
 import org.jamesetrn.kit.WebAdmin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,8 +32,8 @@ class HoldAdminTest {
     @Test
     void getShowsTheHeldMailItsSizeAgeAndNextExpiry(EtrnRelay relay, CustomerMx mx) throws Exception {
         Mails.send(relay, "held.test", 2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
-        Instant oldest = relay.holds().held("held.test").stream().map(HeldEntry::since).min(Instant::compareTo).orElseThrow();
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 2);
+        Instant oldest = relay.held("held.test").stream().map(held -> held.since().orElseThrow()).min(Instant::compareTo).orElseThrow();
 
         HttpResponse<String> response = relay.webAdmin().get("/etrn/held.test");
 
@@ -40,13 +43,13 @@ class HoldAdminTest {
             .contains("\"nextExpiry\":\"" + oldest.plus(Duration.ofDays(5)) + "\"")
             .contains("{\"kind\":\"hold\",\"source\":\"file://var/mail/etrn-hold/held.test\",\"mails\":2,")
             .contains("{\"kind\":\"queue\",\"source\":\"outgoing-smarthost\",\"mails\":0,\"bytes\":0}");
-        assertThat(relay.holds().held("held.test")).as("GET moves nothing").hasSize(2);
+        assertThat(relay.held("held.test")).as("GET moves nothing").hasSize(2);
     }
 
     @Test
     void aReleaseStillRunningWhenPostAnswersIsATaskToFollow(EtrnRelay relay, CustomerMx mx) throws Exception {
         Mails.send(relay, "held.test", 2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 2);
         mx.stall().start();
         WebAdmin webAdmin = relay.webAdmin();
 
@@ -63,30 +66,30 @@ class HoldAdminTest {
         mx.stop(); // the site drops the session: the probe fails, back to the hold, the release ends
         HttpResponse<String> ended = webAdmin.get("/tasks/" + taskId.group(1) + "/await?timeout=30s");
         assertThat(ended.body()).contains("\"status\":\"completed\"", "\"counted\":2", "\"dispatched\":1");
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 2);
     }
 
     @Test
     void jamesMailRepositoryRoutesListDeleteAndReprocessHeldMailExactlyOnce(EtrnRelay relay, CustomerMx mx) throws Exception {
         List<String> held = Mails.send(relay, "held.test", 2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 2);
         mx.start();
         WebAdmin webAdmin = relay.webAdmin();
 
         assertThat(webAdmin.get("/mailRepositories").body()).contains("\"repository\":\"var/mail/etrn-hold/held.test\"");
         String keys = webAdmin.get("/mailRepositories/" + HELD_REPOSITORY + "/mails").body();
-        List<HeldEntry> entries = relay.holds().held("held.test");
+        List<ProbeRoutes.Held> entries = relay.held("held.test");
         assertThat(keys).contains(entries.get(0).key(), entries.get(1).key());
 
         assertThat(webAdmin.delete("/mailRepositories/" + HELD_REPOSITORY + "/mails/" + entries.get(0).key()).statusCode())
             .isEqualTo(204);
-        assertThat(relay.holds().held("held.test")).extracting(HeldEntry::key).containsExactly(entries.get(1).key());
+        assertThat(relay.held("held.test")).extracting(ProbeRoutes.Held::key).containsExactly(entries.get(1).key());
 
         // Reprocess with no processor: the held mail's state, the hold's release processor, where HoldDelivery takes it over.
         HttpResponse<String> reprocess = webAdmin.patchJson("/mailRepositories/" + HELD_REPOSITORY + "/mails?action=reprocess", "");
         assertThat(reprocess.statusCode()).isEqualTo(201);
-        await().atMost(Duration.ofSeconds(10)).until(() -> mx.deliveryCount() == 1 && relay.holds().heldCount() == 0);
-        assertThat(mx.messageIds()).containsExactly(entries.get(1).messageId());
-        assertThat(held).contains(entries.get(1).messageId());
+        await().atMost(Duration.ofSeconds(10)).until(() -> mx.deliveryCount() == 1 && relay.heldCount() == 0);
+        assertThat(mx.messageIds()).containsExactly(Mails.messageId(entries.get(1)));
+        assertThat(held).contains(Mails.messageId(entries.get(1)));
     }
 }

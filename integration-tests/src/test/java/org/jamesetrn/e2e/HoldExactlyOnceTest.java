@@ -6,6 +6,11 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.HoldRace;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
@@ -52,9 +57,9 @@ class HoldExactlyOnceTest {
 
     @Test
     void etrnRetryEveryReprocessAndAFlappingSiteDeliverEachHeldMailExactlyOnce() throws Exception {
-        site.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        site.refuse(RelayAndMx.SITE_DOWN).start();
         List<String> held = Mails.send(relay, "held.test", MAILS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holds().held("held.test").size() == MAILS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.heldCount("held.test") == MAILS);
 
         HoldRace race = new HoldRace(relay, site).flapping(Duration.ofMillis(250), Duration.ofMillis(250))
             .reprocessingEvery(Duration.ofMillis(150));
@@ -62,7 +67,7 @@ class HoldExactlyOnceTest {
 
         // The site stays up: retryEvery and one more ETRN deliver whatever is left, then nothing is held or in flight.
         ReplyAssertions.assertStarted(relay.etrn("held.test"));
-        await().atMost(Duration.ofSeconds(60)).until(() -> relay.holds().heldCount() == 0 && site.deliveryCount() >= MAILS);
+        await().atMost(Duration.ofSeconds(60)).until(() -> relay.heldCount() == 0 && site.deliveryCount() >= MAILS);
         // Late duplicates would show now: nothing more arrives for two seconds.
         long delivered = site.deliveryCount();
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> site.deliveryCount() == delivered);

@@ -11,6 +11,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.HoldRace;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Ports;
@@ -59,15 +63,15 @@ class HoldExpiryRaceTest {
 
     @Test
     void eachHeldMailIsDeliveredOrBouncedExactlyOnceWhenItExpiresDuringReleases() throws Exception {
-        site.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        site.refuse(RelayAndMx.SITE_DOWN).start();
         List<String> held = Mails.send(relay, "held.test", MAILS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holds().held("held.test").size() == MAILS);
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.heldCount("held.test") == MAILS);
 
         // Up 60 ms in every second: some mail gets through, the rest expires while releases are under way.
         HoldRace race = new HoldRace(relay, site).flapping(Duration.ofMillis(60), Duration.ofMillis(940));
         race.run(Duration.ofSeconds(5));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holds().heldCount() == 0
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.heldCount() == 0
             && site.deliveryCount() + bounced().size() >= MAILS);
         // Late duplicates or late DSNs would show now: nothing more arrives for two seconds.
         long settled = site.deliveryCount() + senderMx.deliveryCount();

@@ -6,11 +6,18 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.jamesetrn.e2e.HoldProbe.HeldEntry;
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Fence;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
+import org.jamesetrn.e2e.fixture.RelayExtension;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.ProbeRoutes;
 import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,13 +29,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(RelayExtension.class)
 class HoldForEtrnTest {
-    static final String SITE_DOWN = "421 4.3.2 customer-mx.test down for maintenance";
-
     @Test
     void heldMailIsNeverTriedUntilEtrnThenArrivesExactlyOnce(EtrnRelay relay, CustomerMx mx) throws Exception {
         mx.start();
         List<String> held = Mails.send(relay, "held.test", 3);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldMessageIds("held.test").size() == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 3);
 
         // The site is up and mail through the queues reaches it at once, yet nobody even connected for held.test.
         List<String> fence = Fence.deliveredThroughBothQueues(relay, mx);
@@ -38,7 +43,7 @@ class HoldForEtrnTest {
         assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(3);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> mx.messageIdsFor("held.test").size() >= 3);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount() == 0);
         assertThat(mx.messageIdsFor("held.test")).containsExactlyInAnyOrderElementsOf(held);
         assertThat(relay.etrn("held.test").code()).as("nothing left").isEqualTo(251);
     }
@@ -52,13 +57,13 @@ class HoldForEtrnTest {
         }
         // other.test's recipient goes on through the queue route at once; held.test's two are held together.
         await().atMost(Duration.ofSeconds(10)).until(() -> mx.messageIdsFor("other.test").size() == 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 1);
-        assertThat(relay.holds().held("held.test").get(0).recipients()).containsExactlyInAnyOrder("a@held.test", "b@held.test");
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 1);
+        assertThat(relay.held("held.test").get(0).recipients()).containsExactlyInAnyOrder("a@held.test", "b@held.test");
         assertThat(mx.messageIdsFor("held.test")).isEmpty();
 
         assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(1);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount() == 0);
         List<CustomerMx.Delivery> deliveries = mx.deliveries();
         assertThat(deliveries).flatExtracting(CustomerMx.Delivery::recipients)
             .containsExactlyInAnyOrder("a@held.test", "b@held.test", "c@other.test");
@@ -66,16 +71,16 @@ class HoldForEtrnTest {
 
     @Test
     void aReleaseWhileTheSiteIsDownPutsTheMailBackWithItsExpiryUnchanged(EtrnRelay relay, CustomerMx mx) throws Exception {
-        mx.refuse(SITE_DOWN).start();
+        mx.refuse(RelayAndMx.SITE_DOWN).start();
         Mails.send(relay, "held.test", 2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 2);
-        Map<String, HeldEntry> before = byMessageId(relay.holds().held("held.test"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 2);
+        Map<String, ProbeRoutes.Held> before = byMessageId(relay.held("held.test"));
 
         assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(2);
 
         // Probe first: one attempt, refused; that mail is written back (under a new key), the other is untouched.
         await().atMost(Duration.ofSeconds(10)).until(() -> movedEntries(before, relay) == 1);
-        Map<String, HeldEntry> after = byMessageId(relay.holds().held("held.test"));
+        Map<String, ProbeRoutes.Held> after = byMessageId(relay.held("held.test"));
         assertThat(after.keySet()).isEqualTo(before.keySet());
         for (String messageId : before.keySet()) {
             assertThat(after.get(messageId).since()).as("expiry clock of %s", messageId).isEqualTo(before.get(messageId).since());
@@ -86,38 +91,40 @@ class HoldForEtrnTest {
 
         mx.answer();
         assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(2);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount() == 0);
         assertThat(mx.messageIdsFor("held.test")).containsExactlyInAnyOrderElementsOf(
-            before.values().stream().map(HeldEntry::messageId).collect(Collectors.toList()));
+            before.values().stream().map(Mails::messageId).collect(Collectors.toList()));
         assertThat(mx.messageIdsFor("sender.test")).as("no DSN").isEmpty();
     }
 
     @Test
     void parkedMailIsTriedOnceThenReleasedByEtrn(EtrnRelay relay, CustomerMx mx) throws Exception {
-        mx.refuse(SITE_DOWN).start();
+        mx.refuse(RelayAndMx.SITE_DOWN).start();
         List<String> parked = Mails.send(relay, "parked.test", 2);
 
         // One attempt each (maxRetries 0), then the temporary failures wait in parked.test's hold.
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldMessageIds("parked.test").size() == 2);
-        assertThat(relay.holds().heldMessageIds("parked.test")).containsExactlyInAnyOrderElementsOf(parked);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("parked.test") == 2);
+        assertThat(relay.heldMessageIds("parked.test")).containsExactlyInAnyOrderElementsOf(parked);
         assertThat(mx.connections()).isEqualTo(2);
 
         mx.answer();
         assertThat(ReplyAssertions.count(relay.etrn("parked.test"))).isEqualTo(2);
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount() == 0);
         assertThat(mx.messageIdsFor("parked.test")).containsExactlyInAnyOrderElementsOf(parked);
     }
 
-    private static Map<String, HeldEntry> byMessageId(List<HeldEntry> entries) {
-        return entries.stream().collect(Collectors.toMap(HeldEntry::messageId, Function.identity()));
+    private static Map<String, ProbeRoutes.Held> byMessageId(List<ProbeRoutes.Held> entries) {
+        return entries.stream().collect(Collectors.toMap(Mails::messageId, Function.identity()));
     }
 
-    /** Entries written back after a failed attempt: same mail, new key. */
-    private static long movedEntries(Map<String, HeldEntry> before, EtrnRelay relay) throws Exception {
-        return relay.holds().held("held.test").stream()
-            .filter(entry -> before.containsKey(entry.messageId()))
-            .filter(entry -> !entry.key().equals(before.get(entry.messageId()).key()))
-            .count();
+    /**
+     * Entries written back after a failed attempt (same mail, new key), from the hold's keys: as many entries as
+     * before, this many under a key that was not there before (which mail each is, {@link EtrnRelay#held} says).
+     */
+    private static long movedEntries(Map<String, ProbeRoutes.Held> before, EtrnRelay relay) throws Exception {
+        Set<String> keysBefore = before.values().stream().map(ProbeRoutes.Held::key).collect(Collectors.toSet());
+        List<String> keys = relay.heldKeys("held.test");
+        return keys.size() == before.size() ? keys.stream().filter(key -> !keysBefore.contains(key)).count() : -1;
     }
 }

@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.SiteJames;
 import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.TestDns;
 import org.junit.jupiter.api.AfterAll;

@@ -8,6 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayExtension;
+import org.jamesetrn.e2e.fixture.SiteJames;
 import org.jamesetrn.kit.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,7 +33,7 @@ class JamesAsOdmrCustomerTest {
     @Test
     void theHeldMailArrivesIntoTheCustomerJamesAtStartUpAndOnDemand(EtrnRelay relay) throws Exception {
         List<String> held = Mails.send(relay, DOMAIN, 3);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldMessageIds(DOMAIN).size() == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount(DOMAIN) == 3);
 
         try (SiteJames site = SiteJames.start(Ports.free(), DOMAIN, ImmutableMap.<String, String>builder()
             .put("relays", "provider")
@@ -50,10 +54,10 @@ class JamesAsOdmrCustomerTest {
             assertThat(site.requestLines()).singleElement().asString()
                 .startsWith("INFO ATRN to relay provider (127.0.0.1:" + relay.odmrPort() + ") node " + DOMAIN
                     + ": 250 2.0.0 OK now reversing the connection; started, 3 messages (start-up, attempt 1 of 1)");
-            await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount() == 0);
 
             List<String> later = Mails.send(relay, DOMAIN, 2);
-            await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldMessageIds(DOMAIN).size() == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount(DOMAIN) == 2);
             HttpResponse<String> response = site.webAdmin().post("/etrnClient");
 
             assertThat(response.statusCode()).isEqualTo(200);

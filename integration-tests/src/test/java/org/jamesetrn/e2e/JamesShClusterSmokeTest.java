@@ -7,6 +7,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
+import org.jamesetrn.e2e.fixture.ClusterExtension;
+import org.jamesetrn.e2e.fixture.ClusterServer;
+import org.jamesetrn.e2e.fixture.Mails;
 import org.jamesetrn.kit.CassandraNode;
 import org.jamesetrn.kit.ClusterConf;
 import org.jamesetrn.kit.Ports;

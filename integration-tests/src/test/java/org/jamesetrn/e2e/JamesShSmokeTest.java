@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.EtrnExtension;
 import org.jamesetrn.kit.Ports;

@@ -7,8 +7,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayExtension;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.OdmrCustomer;
+import org.jamesetrn.kit.ProbeRoutes;
 import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,7 +44,7 @@ class OdmrAccountingTest {
                 "<mixed@e2e.test>").code()).isEqualTo(250);
             assertThat(client.send(EtrnRelay.SENDER, List.of("full-too@" + DOMAIN), "<later@e2e.test>").code()).isEqualTo(250);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held(DOMAIN).size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount(DOMAIN) == 2);
 
         OdmrCustomer.Session session = customer(relay).atrn(DOMAIN);
 
@@ -50,9 +54,11 @@ class OdmrAccountingTest {
             assertThat(delivery.messageId()).isEqualTo("<mixed@e2e.test>");
             assertThat(delivery.recipients()).containsExactly("ok@" + DOMAIN);
         });
-        // Refused for now: held still, for those recipients only.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(relay.holds().held(DOMAIN))
-            .flatExtracting(HoldProbe.HeldEntry::recipients).containsExactlyInAnyOrder("full@" + DOMAIN, "full-too@" + DOMAIN));
+        // Refused for now: held still, for those recipients only (the turn ended every attempt before its QUIT; the
+        // entries are read once counted, never while the hold may be writing them).
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount(DOMAIN) == 2);
+        assertThat(relay.held(DOMAIN)).flatExtracting(ProbeRoutes.Held::recipients)
+            .containsExactlyInAnyOrder("full@" + DOMAIN, "full-too@" + DOMAIN);
         // Refused for good: a DSN to the sender, naming the customer's reply.
         await().atMost(Duration.ofSeconds(30)).until(() -> mx.messageIdsFor("sender.test").size() == 1);
         CustomerMx.Delivery dsn = mx.deliveries().stream()
@@ -63,7 +69,7 @@ class OdmrAccountingTest {
         OdmrCustomer.Session again = OdmrCustomer.of(relay.odmrPort(), EtrnRelay.ODMR_CUSTOMER, EtrnRelay.ODMR_SECRET).atrn();
         assertThat(again.deliveries()).extracting(CustomerMx.Delivery::recipients)
             .containsExactlyInAnyOrder(List.of("full@" + DOMAIN), List.of("full-too@" + DOMAIN));
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount() == 0);
         assertThat(mx.messageIdsFor("sender.test")).as("one DSN only").hasSize(1);
     }
 
@@ -72,14 +78,14 @@ class OdmrAccountingTest {
     void aCustomerThatDropsAfterHalfTheMailsGetsTheRestOnTheNextAtrnNoneTwice(boolean pipelining, EtrnRelay relay)
         throws Exception {
         List<String> held = Mails.send(relay, DOMAIN, 6);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldMessageIds(DOMAIN).size() == 6);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount(DOMAIN) == 6);
 
         OdmrCustomer.Session first = customer(relay).pipelining(pipelining).dropAfter(3).atrn();
 
         assertThat(first.deliveries()).as("%s", first).hasSize(3);
         assertThat(first.end()).isEqualTo("dropped after 3 messages");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(relay.holds().heldMessageIds(DOMAIN))
-            .hasSize(3).doesNotContainAnyElementsOf(first.messageIds()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount(DOMAIN) == 3);
+        assertThat(relay.heldMessageIds(DOMAIN)).doesNotContainAnyElementsOf(first.messageIds());
 
         OdmrCustomer.Session second = customer(relay).pipelining(pipelining).atrn();
 
@@ -87,7 +93,7 @@ class OdmrAccountingTest {
         List<String> all = new ArrayList<>(first.messageIds());
         all.addAll(second.messageIds());
         assertThat(all).containsExactlyInAnyOrderElementsOf(held);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount() == 0);
         assertThat(customer(relay).atrn().atrnReply()).contains("453 4.2.0 You have no mail");
     }
 }

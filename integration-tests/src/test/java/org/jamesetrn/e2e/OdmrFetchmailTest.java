@@ -10,6 +10,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RealClient;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
+import org.jamesetrn.e2e.fixture.RelayExtension;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.SmtpClient;
 import org.junit.jupiter.api.Test;
@@ -46,13 +51,13 @@ class OdmrFetchmailTest {
     void fetchmailBringsTheHeldMailToItsSmtphostEachMessageIdOnce(EtrnRelay relay, CustomerMx mx) throws Exception {
         mx.start();
         List<String> held = Mails.send(relay, EtrnRelay.ODMR_DOMAIN, 3);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldMessageIds(EtrnRelay.ODMR_DOMAIN).size() == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount(EtrnRelay.ODMR_DOMAIN) == 3);
 
         RealClient.Run fetchmail = fetchmail(rc(relay, mx, EtrnRelay.ODMR_SECRET, EtrnRelay.ODMR_DOMAIN));
 
         assertThat(fetchmail.exitCode).as("fetchmail %s", fetchmail).isZero();
         assertThat(fetchmail.output).contains("Turnaround now...");
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount() == 0);
         assertThat(mx.messageIdsFor(EtrnRelay.ODMR_DOMAIN)).containsExactlyInAnyOrderElementsOf(held);
         assertThat(mx.connections()).as("one relayed connection, the turnaround").isEqualTo(1);
     }
@@ -61,7 +66,7 @@ class OdmrFetchmailTest {
     void aWrongSecretIsRefusedAndNothingIsSent(EtrnRelay relay, CustomerMx mx) throws Exception {
         mx.start();
         List<String> held = Mails.send(relay, EtrnRelay.ODMR_DOMAIN, 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldMessageIds(EtrnRelay.ODMR_DOMAIN).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount(EtrnRelay.ODMR_DOMAIN) == 1);
 
         RealClient.Run fetchmail = fetchmail(rc(relay, mx, "not the secret", EtrnRelay.ODMR_DOMAIN));
 
@@ -69,17 +74,17 @@ class OdmrFetchmailTest {
         assertThat(fetchmail.output).contains("535 5.7.8 Authentication credentials invalid");
         assertThat(fetchmail.output).doesNotContain("Turnaround now");
         assertThat(mx.connections()).isZero();
-        assertThat(relay.holds().heldMessageIds(EtrnRelay.ODMR_DOMAIN)).containsExactlyElementsOf(held);
+        assertThat(relay.heldMessageIds(EtrnRelay.ODMR_DOMAIN)).containsExactlyElementsOf(held);
     }
 
     @Test
     void aDomainTheCustomerDoesNotOwnIsRefusedAndNothingIsSent(EtrnRelay relay, CustomerMx mx) throws Exception {
         // parked.test's one attempt fails (the site is down), and the mail is parked in the hold.
-        mx.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        mx.refuse(RelayAndMx.SITE_DOWN).start();
         List<String> held = Mails.send(relay, EtrnRelay.ODMR_DOMAIN, 1);
         List<String> parked = Mails.send(relay, "parked.test", 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().heldMessageIds(EtrnRelay.ODMR_DOMAIN).size() == 1
-            && relay.holds().heldMessageIds("parked.test").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount(EtrnRelay.ODMR_DOMAIN) == 1
+            && relay.heldCount("parked.test") == 1);
         mx.answer();
         mx.forget();
 
@@ -89,8 +94,8 @@ class OdmrFetchmailTest {
         assertThat(fetchmail.output).contains("ATRN request refused.")
             .contains("450 4.7.1 ATRN request refused: parked.test is not yours");
         assertThat(mx.connections()).isZero();
-        assertThat(relay.holds().heldMessageIds(EtrnRelay.ODMR_DOMAIN)).containsExactlyElementsOf(held);
-        assertThat(relay.holds().heldMessageIds("parked.test")).containsExactlyElementsOf(parked);
+        assertThat(relay.heldMessageIds(EtrnRelay.ODMR_DOMAIN)).containsExactlyElementsOf(held);
+        assertThat(relay.heldMessageIds("parked.test")).containsExactlyElementsOf(parked);
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import org.jamesetrn.e2e.fixture.RealClient;
+import org.jamesetrn.e2e.fixture.SiteJames;
 import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.Postfix;
 import org.jamesetrn.kit.Repository;

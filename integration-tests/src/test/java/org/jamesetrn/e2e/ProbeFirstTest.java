@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.time.ZonedDateTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.jamesetrn.e2e.QueueProbe.QueuedMail;
+import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.Mails;
+import org.jamesetrn.e2e.fixture.RelayAndMx;
+import org.jamesetrn.e2e.fixture.RelayExtension;
+import org.jamesetrn.e2e.fixture.ReplyAssertions;
 import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.ProbeRoutes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
@@ -32,9 +37,9 @@ class ProbeFirstTest {
             throws Exception {
         List<String> deferred = Mails.deferred(relay, "customer.test", MAILS);
         List<String> held = Mails.send(relay, "held.test", MAILS);
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holds().held("held.test").size() == MAILS);
-        Map<String, QueuedMail> queuedBefore = byMessageId(Mails.waiting(relay));
-        mx.refuse(HoldForEtrnTest.SITE_DOWN).start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.heldCount("held.test") == MAILS);
+        Map<String, ProbeRoutes.Waiting> queuedBefore = byMessageId(Mails.waiting(relay));
+        mx.refuse(RelayAndMx.SITE_DOWN).start();
 
         for (int i = 0; i < ETRNS; i++) {
             ReplyAssertions.assertStarted(relay.etrn("customer.test"));
@@ -42,11 +47,11 @@ class ProbeFirstTest {
         }
         // Every release is over when nothing is in flight: the probes are back, deferred or held.
         await().atMost(Duration.ofSeconds(30)).until(() -> Mails.deferredIds(relay).size() == MAILS
-            && relay.holds().held("held.test").size() == MAILS && quiet(relay));
+            && relay.heldCount("held.test") == MAILS && quiet(relay));
 
         assertThat(mx.connections()).as("delivery attempts for %s ETRN per node", ETRNS).isBetween(1, 2 * ETRNS);
         assertThat(mx.deliveryCount()).isZero();
-        Map<String, QueuedMail> queuedAfter = byMessageId(Mails.waiting(relay));
+        Map<String, ProbeRoutes.Waiting> queuedAfter = byMessageId(Mails.waiting(relay));
         assertThat(queuedAfter.keySet()).as("all deferred mail kept, no bounce queued").isEqualTo(queuedBefore.keySet());
         for (String messageId : deferred) {
             assertThat(queuedAfter.get(messageId).retries()).as("retry count of %s", messageId)
@@ -60,7 +65,7 @@ class ProbeFirstTest {
         ReplyAssertions.assertStarted(relay.etrn("held.test"));
         await().atMost(Duration.ofSeconds(60)).until(() -> mx.deliveryCount() >= 2L * MAILS);
         LOGGER.info("ETRN to the last of {} delivered: {} ms", 2 * MAILS, (mx.lastDeliveryNanos() - start) / 1_000_000);
-        await().atMost(Duration.ofSeconds(10)).until(() -> Mails.queued(relay) == 0 && relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Mails.queued(relay) == 0 && relay.heldCount() == 0);
         assertThat(mx.messageIds()).containsExactlyInAnyOrderElementsOf(Mails.concat(deferred, held));
         assertThat(mx.messageIdsFor("sender.test")).as("bounces").isEmpty();
     }
@@ -68,7 +73,7 @@ class ProbeFirstTest {
     @Test
     void etrnsWhileTheProbeIsInFlightJoinIt(EtrnRelay relay, CustomerMx mx) throws Exception {
         Mails.send(relay, "held.test", 3);
-        await().atMost(Duration.ofSeconds(10)).until(() -> relay.holds().held("held.test").size() == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 3);
         mx.stall().start();
 
         assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(3);
@@ -81,10 +86,10 @@ class ProbeFirstTest {
 
         // The site drops the session: RemoteDelivery's attempt fails, the probe goes back to the hold.
         mx.stop();
-        await().atMost(Duration.ofSeconds(30)).until(() -> relay.holds().held("held.test").size() == 3 && quiet(relay));
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.heldCount("held.test") == 3 && quiet(relay));
         mx.answer().start();
         assertThat(ReplyAssertions.count(relay.etrn("held.test"))).isEqualTo(3);
-        await().atMost(Duration.ofSeconds(10)).until(() -> mx.deliveryCount() == 3 && relay.holds().heldCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> mx.deliveryCount() == 3 && relay.heldCount() == 0);
         assertThat(mx.distinctMessageIds()).isEqualTo(3);
     }
 
@@ -95,11 +100,11 @@ class ProbeFirstTest {
                 return false;
             }
         }
-        return Mails.waiting(relay).stream().noneMatch(mail -> mail.nextDelivery() != null
-            && mail.nextDelivery().isBefore(ZonedDateTime.now().plus(Mails.DEFERRED)));
+        return Mails.waiting(relay).stream().noneMatch(mail -> mail.nextDelivery()
+            .filter(next -> next.isBefore(Instant.now().plus(Mails.DEFERRED))).isPresent());
     }
 
-    private static Map<String, QueuedMail> byMessageId(List<QueuedMail> mails) {
+    private static Map<String, ProbeRoutes.Waiting> byMessageId(List<ProbeRoutes.Waiting> mails) {
         return mails.stream().collect(Collectors.toMap(Mails::messageId, Function.identity()));
     }
 }

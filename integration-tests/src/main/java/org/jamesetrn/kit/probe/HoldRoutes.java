@@ -1,17 +1,27 @@
 package org.jamesetrn.kit.probe;
 
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 
+import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.mailrepository.api.MailKey;
+import org.apache.james.mailrepository.api.MailRepository;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.utils.ExtendedClassLoader;
 import org.apache.james.webadmin.Routes;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.base.Splitter;
 
 import spark.Request;
@@ -19,7 +29,8 @@ import spark.Response;
 import spark.Service;
 
 /**
- * TESTS AND BENCHMARK ONLY, never in a product conf: a WebAdmin route (in the kit's probe jar) that fills the hold fast.
+ * TESTS AND BENCHMARK ONLY, never in a product conf: a WebAdmin route (in the kit's probe jar) that fills the hold fast
+ * and reads what it holds.
  *
  * <ul>
  *   <li>{@code POST /probe/holds/held?processor=etrn-hold&count=N&domains=a.test,b.test&prefix=p}: sends N mails
@@ -28,20 +39,33 @@ import spark.Service;
  *   <li>{@code POST /probe/holds/stored?root=memory://var/mail/etrn-hold/&count=N&domains=...&prefix=p}: stores the
  *   same mails straight into James's repositories {@code <root>/<domain>} (James's own repository, no extension): the
  *   baseline of the hold's memory.</li>
- *   <li>{@code GET /probe/holds?root=...}: the number of mails in every repository under the root.</li>
+ *   <li>{@code GET /probe/holds?root=...}: the number of mails in every repository under the root; with
+ *   {@code &domain=d.test}, in that domain's repository only. Counted from the repositories' listings: no mail is
+ *   read (see {@code /mails}).</li>
  *   <li>{@code DELETE /probe/holds?root=...}: empties them.</li>
+ *   <li>{@code GET /probe/holds/mails?root=...&domain=d.test}: the mails held for a domain (repository
+ *   {@code <root>/<domain>}), as JSON: key, recipients, since (epoch ms) and generation as the hold stored them
+ *   ({@link HeldState}); {@code []} when the domain has no repository. Read through James's MailRepositoryStore, which
+ *   takes nothing, outside the hold's locks: James 3.8.1's file repository lists a key before its files are written,
+ *   and its {@code retrieve} of a mail still being written deletes it ("Exception retrieving mail ... so we're deleting
+ *   it"). So a test waits for mail to arrive with the count, and reads the mails once they are there.</li>
+ *   <li>{@code GET /probe/holds/keys?root=...&domain=d.test}: the keys of that domain's repository, as a JSON array,
+ *   from its listing (no mail read).</li>
  * </ul>
  */
 public class HoldRoutes implements Routes {
     private static final String BASE = "/probe/holds";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MailetContext mailetContext;
     private final MailRepositoryStore store;
+    private final HeldState.Reader heldState;
 
     @Inject
-    public HoldRoutes(MailetContext mailetContext, MailRepositoryStore store) {
+    public HoldRoutes(MailetContext mailetContext, MailRepositoryStore store, ExtendedClassLoader extensions) {
         this.mailetContext = mailetContext;
         this.store = store;
+        this.heldState = new HeldState.Reader(extensions);
     }
 
     @Override
@@ -54,6 +78,8 @@ public class HoldRoutes implements Routes {
         service.post(BASE + "/held", this::held);
         service.post(BASE + "/stored", this::stored);
         service.get(BASE, this::size);
+        service.get(BASE + "/mails", this::mails);
+        service.get(BASE + "/keys", this::keys);
         service.delete(BASE, this::clear);
     }
 
@@ -91,11 +117,69 @@ public class HoldRoutes implements Routes {
 
     private Object size(Request request, Response response) throws Exception {
         long size = 0;
-        for (MailRepositoryUrl url : under(request)) {
-            size += store.select(url).size();
+        String domain = request.queryParams("domain");
+        if (domain != null) {
+            MailRepositoryUrl url = MailRepositoryUrl.from(request.queryParams("root")).subUrl(domain);
+            Optional<MailRepository> repository = store.get(url);
+            size = repository.isPresent() ? repository.get().size() : 0;
+        } else {
+            for (MailRepositoryUrl url : under(request)) {
+                size += store.select(url).size();
+            }
         }
         response.type("application/json");
         return "{\"size\":" + size + "}";
+    }
+
+    private Object keys(Request request, Response response) throws Exception {
+        MailRepositoryUrl url = MailRepositoryUrl.from(request.queryParams("root")).subUrl(request.queryParams("domain"));
+        List<String> keys = new ArrayList<>();
+        Optional<MailRepository> repository = store.get(url);
+        if (repository.isPresent()) {
+            Iterator<MailKey> listed = repository.get().list();
+            while (listed.hasNext()) {
+                keys.add(listed.next().asString());
+            }
+        }
+        response.type("application/json");
+        return JSON.writeValueAsString(keys);
+    }
+
+    private Object mails(Request request, Response response) throws Exception {
+        MailRepositoryUrl url = MailRepositoryUrl.from(request.queryParams("root")).subUrl(request.queryParams("domain"));
+        Optional<MailRepository> repository = store.get(url);
+        List<Map<String, Object>> mails = new ArrayList<>();
+        if (repository.isPresent()) {
+            Iterator<MailKey> keys = repository.get().list();
+            while (keys.hasNext()) {
+                heldView(repository.get(), request.queryParams("domain"), keys.next()).ifPresent(mails::add);
+            }
+        }
+        response.type("application/json");
+        return JSON.writeValueAsString(mails);
+    }
+
+    private Optional<Map<String, Object>> heldView(MailRepository repository, String domain, MailKey key) {
+        Mail mail;
+        try {
+            mail = repository.retrieve(key);
+        } catch (Exception beingWritten) {
+            return Optional.empty(); // James's file repository lists a key before its files exist: not held yet
+        }
+        if (mail == null) {
+            return Optional.empty();
+        }
+        try {
+            Optional<HeldState> state = heldState.read(domain, mail);
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("key", mail.getName());
+            view.put("recipients", mail.getRecipients().stream().map(MailAddress::asString).collect(Collectors.toList()));
+            view.put("since", state.map(held -> held.since().toEpochMilli()).orElse(null));
+            view.put("generation", state.map(HeldState::generation).orElse(null));
+            return Optional.of(view);
+        } finally {
+            LifecycleUtil.dispose(mail);
+        }
     }
 
     private Object clear(Request request, Response response) throws Exception {

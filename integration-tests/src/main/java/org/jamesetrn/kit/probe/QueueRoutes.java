@@ -47,10 +47,12 @@ import spark.Service;
  *   <li>{@code POST /probe/queues/:name/deferred?count=N&domains=a.test,b.test&prefix=p&delaySeconds=3600}: enqueues N
  *   mails, recipient {@code u<i>@<domain>} round robin over the domains, Message-ID {@code <p-i@probe>};
  *   {@code delaySeconds=0}: due now (still low priority, as a deferred mail whose retry time came).</li>
- *   <li>{@code GET /probe/queues/:name}: the queue size.</li>
- *   <li>{@code GET /probe/queues/:name/mails}: what waits, as JSON: name, recipients, nextDelivery (epoch ms),
- *   retries ({@code delivery_retry_count}); browsing, which takes nothing from the queue.</li>
- *   <li>{@code DELETE /probe/queues/:name}: clears the queue.</li>
+ *   <li>{@code GET /probe/queues/:name}: the queue size (waiting and in delivery); 404 for a queue not created yet
+ *   (RemoteDelivery creates its queue at start-up).</li>
+ *   <li>{@code GET /probe/queues/:name/mails}: what waits (not what a delivery thread holds), as JSON: name,
+ *   recipients, nextDelivery (epoch ms, null when the queue gives none), retries ({@code delivery_retry_count});
+ *   browsing, which takes nothing from the queue (James's own WebAdmin listing of a memory queue empties it).</li>
+ *   <li>{@code DELETE /probe/queues/:name}: clears the queue; 404 for a queue not created yet.</li>
  * </ul>
  */
 public class QueueRoutes implements Routes {
@@ -116,7 +118,7 @@ public class QueueRoutes implements Routes {
                     Map<String, Object> view = new LinkedHashMap<>();
                     view.put("name", mail.getName());
                     view.put("recipients", mail.getRecipients().stream().map(MailAddress::asString).collect(Collectors.toList()));
-                    view.put("nextDelivery", item.getNextDelivery().map(next -> next.toInstant().toEpochMilli()).orElse(0L));
+                    view.put("nextDelivery", item.getNextDelivery().map(next -> next.toInstant().toEpochMilli()).orElse(null));
                     view.put("retries", AttributeUtils.getValueAndCastFromMail(mail, RETRY_COUNT, Integer.class).orElse(0));
                     mails.add(view);
                 }
