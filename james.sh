@@ -9,13 +9,14 @@ set -euo pipefail
 
 usage() {
     cat <<USAGE
-Usage: ./james.sh [--queue memory|activemq] [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build]
-       ./james.sh --cluster [--cassandra HOST:PORT] [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build]
+Usage: ./james.sh [--queue memory|activemq] [--smtp HOST:PORT] [--webadmin HOST:PORT] [--odmr HOST:PORT] [--no-build]
+       ./james.sh --cluster [--cassandra HOST:PORT] [--smtp HOST:PORT] [--webadmin HOST:PORT] [--odmr HOST:PORT] [--no-build]
   --queue      memory (default): James's MemoryJamesServerMain, queued mail is lost on restart;
                activemq: the same server with the queue in James's embedded ActiveMQ broker (KahaDB), kept across
                restarts in the instance folder (var/store/activemq)
   --smtp       SMTP listener (default 127.0.0.1:2525, or \$ETRN_SMTP)
   --webadmin   WebAdmin listener (default 127.0.0.1:8000, or \$ETRN_WEBADMIN)
+  --odmr       ODMR listener, RFC 2645 (default 127.0.0.1:2366, or \$ETRN_ODMR; docs/odmr.md)
   --no-build   reuse the last build of the jars (james-server/target/james); conf/ is always the repository's
   --cluster    the cluster server (docs/cluster.md): conf/ with conf/cluster applied, the hold in Cassandra
                (its queue is the memory queue)
@@ -27,6 +28,7 @@ USAGE
 
 smtp=${ETRN_SMTP:-127.0.0.1:2525}
 webadmin=${ETRN_WEBADMIN:-127.0.0.1:8000}
+odmr=${ETRN_ODMR:-127.0.0.1:2366}
 build=1
 queue=memory
 cluster=0
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
         --queue) queue=$2; shift 2 ;;
         --smtp) smtp=$2; shift 2 ;;
         --webadmin) webadmin=$2; shift 2 ;;
+        --odmr) odmr=$2; shift 2 ;;
         --no-build) build=0; shift ;;
         --cluster) cluster=1; shift ;;
         --cassandra) cassandra=$2; shift 2 ;;
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
 done
 case "$smtp" in *:*) ;; *) echo "--smtp wants HOST:PORT" >&2; exit 2 ;; esac
 case "$webadmin" in *:*) ;; *) echo "--webadmin wants HOST:PORT" >&2; exit 2 ;; esac
+case "$odmr" in *:*) ;; *) echo "--odmr wants HOST:PORT" >&2; exit 2 ;; esac
 case "$cassandra" in *:*) ;; *) echo "--cassandra wants HOST:PORT" >&2; exit 2 ;; esac
 case "$queue" in
     memory) main=org.apache.james.MemoryJamesServerMain ;;
@@ -70,6 +74,7 @@ mkdir -p "$instance"
 cp -r "$top/conf" "$dist/extensions-jars" "$instance/"
 sed -i "s|<bind>[^<]*</bind>|<bind>${smtp}</bind>|" "$instance/conf/smtpserver.xml"
 sed -i -e "s|^host=.*|host=${webadmin%:*}|" -e "s|^port=.*|port=${webadmin##*:}|" "$instance/conf/webadmin.properties"
+sed -i "s|^bind=.*|bind=${odmr}|" "$instance/conf/odmr.properties"
 
 if [ "$cluster" = 1 ]; then
     # conf/cluster/README.md: its files into conf/, the hold's root in Cassandra.
@@ -81,7 +86,7 @@ if [ "$cluster" = 1 ]; then
     queue="memory"
 fi
 
-echo "James with ETRN ($queue queue): SMTP on $smtp, WebAdmin on $webadmin, working directory $instance" >&2
+echo "James with ETRN ($queue queue): SMTP on $smtp, WebAdmin on $webadmin, ODMR on $odmr, working directory $instance" >&2
 exec java ${JAVA_OPTS:-} \
     -Dworking.directory="$instance" \
     -Dlogback.configurationFile="$instance/conf/logback.xml" \

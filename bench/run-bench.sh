@@ -2,16 +2,19 @@
 # The ETRN benchmark (issue 6, docs/bench.md): builds the assembled James server and the harness, then measures ETRN
 # reply latency, ETRN-triggered delivery, selectivity, James's WebAdmin flush and resident memory, on loopback ports
 # only, and writes a markdown table to bench/results.md (bench/results-quick.md with --quick; a partial run,
-# --hold-only or --activemq-only, to bench/results-hold*.md or bench/results-activemq*.md, never over the full
-# report). Never fails on a missed target: it reports pass/miss.
+# --hold-only, --activemq-only or --odmr-only, to bench/results-hold*.md, bench/results-activemq*.md or
+# bench/results-odmr*.md, never over the full report). Never fails on a missed target: it reports pass/miss.
 #
 # Usage: bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--no-hold] [--hold-only] [--no-activemq] [--activemq-only]
+#                           [--no-odmr] [--odmr-only]
 #                           [--no-build] [--out FILE] [--heap 2g]
 #        bench/run-bench.sh --cluster [--quick] [--nodes 100] [--per-node 1000] [--no-build] [--out FILE]
 #   --quick      0 / 10,000 queued, N = 100 / 1,000, fewer runs: a few minutes
 #   --postfix    also measure Debian's Postfix (installed with apt-get if missing; needs root; loopback ports only)
 #   --no-hold    leave out the hold and probe-first rows (§6, §7); --hold-only: only those
 #   --no-activemq  leave out the persistent server and the site's side (§8, §9); --activemq-only: only those
+#   --no-odmr    leave out On-Demand Mail Relay (§10: ATRN, the hold's ETRN and, with --postfix, Postfix's ETRN,
+#                1,000 held mails, the customer 20 ms late); --odmr-only: only that
 #   --no-build   reuse the last build
 #   --cluster    the cluster benchmark instead (issue 14, docs/cluster.md): Cassandra 5.0 and two cluster servers,
 #                100 nodes x 1,000 held mails (--quick: 10 nodes); writes bench/results-cluster.md
@@ -27,7 +30,7 @@ for arg in "$@"; do
         --no-build) build=0 ;;
         --postfix) postfix=1; args+=("$arg") ;;
         --cluster) cluster=1 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) args+=("$arg") ;;
     esac
 done

@@ -29,9 +29,9 @@ final class ClientAudit {
         try (MDC.MDCCloseable relay = MDC.putCloseable("etrn.relay", result.relay().name());
              MDC.MDCCloseable node = MDC.putCloseable("etrn.node", result.node().asString());
              MDC.MDCCloseable outcome = MDC.putCloseable("etrn.outcome", result.outcome().label())) {
-            LOGGER.info("ETRN to relay {} node {}: {}; {}{} ({}, attempt {} of {}){}", result.relay(), result.node(),
-                result.reply().orElse(result.reason()), result.outcome().label().replace('_', ' '), count(result), report.trigger(),
-                report.attempt(), report.attempts(), next(report));
+            LOGGER.info("{} to relay {} node {}: {}; {}{} ({}, attempt {} of {}){}", result.relay().protocol().command(),
+                result.relay(), result.node(), said(result), result.outcome().label().replace('_', ' '), count(result),
+                report.trigger(), report.attempt(), report.attempts(), next(report));
         }
         metricFactory.generate(result.outcome().metricName()).increment();
         if (report.gaveUp()) {
@@ -42,6 +42,14 @@ final class ClientAudit {
     /** A duration as in the configuration file: 90s is "1m30s", half a second "0.5s". */
     static String words(Duration duration) {
         return duration.toString().substring(2).toLowerCase(Locale.US);
+    }
+
+    /** The relay's reply, why there was none, or both (an ATRN turnaround cut short). */
+    private static String said(RequestResult result) {
+        if (result.reply().isEmpty()) {
+            return result.reason();
+        }
+        return result.reason().isEmpty() ? result.reply().get() : result.reply().get() + " (" + result.reason() + ")";
     }
 
     private static String count(RequestResult result) {

@@ -1,5 +1,6 @@
 package org.jamesetrn.client;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -8,11 +9,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import javax.annotation.PreDestroy;
 import javax.inject.Inject;
 
 import org.apache.james.metrics.api.MetricFactory;
+import org.apache.james.smtpserver.netty.SMTPServerFactory;
+import org.jamesetrn.odmr.customer.AtrnSession;
+import org.jamesetrn.odmr.customer.LocalSmtpServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +27,8 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 
 /**
  * James as the intermittent site (RFC 1985's client side): asks each configured relay to start delivering the mail
- * it holds for this site's nodes. Triggers: once when James's SMTP server listens ({@link #startWhen}), every
+ * it holds for this site's nodes, by ETRN or, for an ODMR relay, by ATRN (RFC 2645: the mail comes back over the
+ * connection, into this James's own SMTP server). Triggers: once when James's SMTP server listens ({@link #startWhen}), every
  * {@code interval}, and on demand ({@link #requestNow}, WebAdmin). All the network work runs on the client's own
  * daemon threads, one per relay at most: a slow or dead relay never holds up James or another relay.
  */
@@ -38,17 +44,31 @@ final class EtrnClient {
     private final ScheduledThreadPoolExecutor scheduler;
 
     @Inject
+    EtrnClient(EtrnClientConfiguration configuration, MetricFactory metricFactory, SMTPServerFactory smtpServers) {
+        this(configuration, metricFactory, () -> LocalSmtpServer.of(smtpServers));
+    }
+
+    /** Without a James SMTP server: an ODMR relay needs its deliverTo. */
     EtrnClient(EtrnClientConfiguration configuration, MetricFactory metricFactory) {
+        this(configuration, metricFactory, Optional::empty);
+    }
+
+    /** {@code localSmtp}: where an ODMR turnaround's mail goes when its relay names no deliverTo. */
+    EtrnClient(EtrnClientConfiguration configuration, MetricFactory metricFactory,
+               Supplier<Optional<InetSocketAddress>> localSmtp) {
         this.configuration = configuration;
         this.scheduler = new ScheduledThreadPoolExecutor(
             Math.max(1, Math.min(configuration.relays().size(), MAX_THREADS)),
             new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-client-%d").build());
         // A cancelled retry or poll must not stay in the queue until its time comes.
         scheduler.setRemoveOnCancelPolicy(true);
-        EtrnSession session = new EtrnSession(configuration.timeout(), configuration.ehloName());
+        RelaySession etrn = new EtrnSession(configuration.timeout(), configuration.ehloName());
+        RelaySession atrn = new AtrnRelaySession(new AtrnSession(configuration.timeout(), configuration.ehloName()),
+            localSmtp);
         ClientAudit audit = new ClientAudit(metricFactory);
         this.requesters = configuration.relays().stream().collect(ImmutableMap.toImmutableMap(UpstreamRelay::name,
-            relay -> new RelayRequester(relay, session, configuration.backoff(), audit, scheduler)));
+            relay -> new RelayRequester(relay, relay.protocol() == RelayProtocol.ODMR ? atrn : etrn,
+                configuration.backoff(), audit, scheduler)));
     }
 
     /**

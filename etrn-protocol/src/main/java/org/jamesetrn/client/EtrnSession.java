@@ -23,7 +23,7 @@ import com.sun.mail.smtp.SMTPTransport;
  * A relay whose EHLO does not list ETRN gets no ETRN. Every failure becomes a {@link RequestResult}: nothing here
  * throws.
  */
-final class EtrnSession {
+final class EtrnSession implements RelaySession {
     private static final String PROTOCOL = "smtp";
     private static final String ETRN = "ETRN";
     /**
@@ -41,7 +41,8 @@ final class EtrnSession {
     }
 
     /** One result per node, in order. */
-    List<RequestResult> ask(UpstreamRelay relay, List<Node> nodes) {
+    @Override
+    public List<RequestResult> ask(UpstreamRelay relay, List<Node> nodes) {
         SMTPTransport transport = new SMTPTransport(Session.getInstance(properties(relay)),
             new URLName(PROTOCOL, relay.host(), relay.port(), null, null, null));
         try {

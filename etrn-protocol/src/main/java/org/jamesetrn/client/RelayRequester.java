@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import com.google.common.collect.ImmutableList;
 
 /**
- * The requests to one relay: one session per attempt, the nodes that failed temporarily asked again after the
+ * The requests to one relay: one session per attempt (ETRN, or ODMR's ATRN), the nodes that failed temporarily asked again after the
  * backoff, at most {@link Backoff#attempts()} attempts per trigger. One session at a time per relay; a new trigger
  * replaces the retries still pending from the previous one (it asks for every node anyway, with a fresh budget).
  */
@@ -23,7 +23,7 @@ final class RelayRequester {
     private static final Logger LOGGER = LoggerFactory.getLogger(RelayRequester.class);
 
     private final UpstreamRelay relay;
-    private final EtrnSession session;
+    private final RelaySession session;
     private final Backoff backoff;
     private final ClientAudit audit;
     private final ScheduledExecutorService scheduler;
@@ -32,7 +32,7 @@ final class RelayRequester {
     private long round;
     private Optional<ScheduledFuture<?>> pendingRetry = Optional.empty();
 
-    RelayRequester(UpstreamRelay relay, EtrnSession session, Backoff backoff, ClientAudit audit,
+    RelayRequester(UpstreamRelay relay, RelaySession session, Backoff backoff, ClientAudit audit,
                    ScheduledExecutorService scheduler) {
         this.relay = relay;
         this.session = session;

@@ -6,6 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.jamesetrn.node.Node;
+import org.jamesetrn.odmr.Printable;
+import org.jamesetrn.odmr.customer.AtrnResult;
 
 /**
  * What one ETRN request to a relay gave: the relay's reply, or why none came (unreachable, ETRN not offered, TLS or
@@ -14,7 +16,6 @@ import org.jamesetrn.node.Node;
 final class RequestResult {
     /** RFC 1985: {@code 253 OK, <n> pending messages for node <x> started}. */
     private static final Pattern PENDING_COUNT = Pattern.compile("\\b(\\d{1,18}) pending message");
-    private static final int MAX_TEXT = 300;
 
     static RequestResult replied(UpstreamRelay relay, Node node, int code, String reply) {
         ClientOutcome outcome = ClientOutcome.ofReply(code);
@@ -24,6 +25,19 @@ final class RequestResult {
 
     static RequestResult failed(UpstreamRelay relay, Node node, ClientOutcome outcome, String reason) {
         return new RequestResult(relay, node, outcome, Optional.empty(), OptionalLong.empty(), clean(reason));
+    }
+
+    /**
+     * What one ATRN gave, for one of the domains it asked for: the provider's reply, and after a turnaround the mails
+     * this James accepted over it (for all the domains of the ATRN together).
+     */
+    static RequestResult atrn(UpstreamRelay relay, Node node, AtrnResult result) {
+        ClientOutcome outcome = ClientOutcome.ofAtrn(result.outcome());
+        boolean turnedAround = result.outcome() == AtrnResult.Outcome.TURNED_AROUND
+            || result.outcome() == AtrnResult.Outcome.CUT;
+        OptionalLong count = turnedAround ? OptionalLong.of(result.accepted())
+            : outcome == ClientOutcome.NOTHING_WAITING ? OptionalLong.of(0) : OptionalLong.empty();
+        return new RequestResult(relay, node, outcome, result.reply(), count, result.reason());
     }
 
     private final UpstreamRelay relay;
@@ -80,15 +94,6 @@ final class RequestResult {
 
     /** One line of printable ASCII, bounded: relays' replies and exception messages go into log lines and JSON. */
     static String clean(String text) {
-        if (text == null) {
-            return "";
-        }
-        String oneLine = text.strip().replaceAll("\\s*[\\r\\n]+\\s*", " / ");
-        StringBuilder cleaned = new StringBuilder(Math.min(oneLine.length(), MAX_TEXT));
-        for (int i = 0; i < oneLine.length() && cleaned.length() < MAX_TEXT; i++) {
-            char c = oneLine.charAt(i);
-            cleaned.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return oneLine.length() > MAX_TEXT ? cleaned + "..." : cleaned.toString();
+        return Printable.clean(text);
     }
 }

@@ -7,6 +7,7 @@ import org.jamesetrn.node.Node;
 
 import com.google.common.base.Preconditions;
 import com.google.common.collect.ImmutableList;
+import com.google.common.net.HostAndPort;
 
 /**
  * One relay (the provider's MX or backup MX holding this site's mail) and the nodes to ask it for, as listed in
@@ -15,22 +16,36 @@ import com.google.common.collect.ImmutableList;
 final class UpstreamRelay {
     static UpstreamRelay of(String name, String host, int port, StartTls startTls, Optional<Credentials> credentials,
                             List<Node> nodes) {
+        return of(name, RelayProtocol.ETRN, host, port, startTls, credentials, nodes, Optional.empty());
+    }
+
+    static UpstreamRelay of(String name, RelayProtocol protocol, String host, int port, StartTls startTls,
+                            Optional<Credentials> credentials, List<Node> nodes, Optional<HostAndPort> deliverTo) {
         Preconditions.checkArgument(host != null && !host.isBlank(), "a relay needs a host");
         Preconditions.checkArgument(port > 0 && port < 65536, "port out of range: %s", port);
         Preconditions.checkArgument(!nodes.isEmpty(), "a relay needs at least one node to ask for");
-        return new UpstreamRelay(name, host, port, startTls, credentials, ImmutableList.copyOf(nodes));
+        Preconditions.checkArgument(protocol == RelayProtocol.ETRN || credentials.isPresent(),
+            "ODMR needs the customer's name and secret (AUTH CRAM-MD5)");
+        Preconditions.checkArgument(protocol == RelayProtocol.ETRN
+                || nodes.stream().allMatch(node -> node.kind() == Node.Kind.DOMAIN),
+            "ATRN asks for domains, not @domains or #queues");
+        return new UpstreamRelay(name, protocol, host, port, startTls, credentials, ImmutableList.copyOf(nodes), deliverTo);
     }
 
     private final String name;
+    private final RelayProtocol protocol;
     private final String host;
     private final int port;
     private final StartTls startTls;
     private final Optional<Credentials> credentials;
     private final ImmutableList<Node> nodes;
+    private final Optional<HostAndPort> deliverTo;
 
-    private UpstreamRelay(String name, String host, int port, StartTls startTls, Optional<Credentials> credentials,
-                          ImmutableList<Node> nodes) {
+    private UpstreamRelay(String name, RelayProtocol protocol, String host, int port, StartTls startTls,
+                          Optional<Credentials> credentials, ImmutableList<Node> nodes, Optional<HostAndPort> deliverTo) {
         this.name = name;
+        this.protocol = protocol;
+        this.deliverTo = deliverTo;
         this.host = host;
         this.port = port;
         this.startTls = startTls;
@@ -41,6 +56,15 @@ final class UpstreamRelay {
     /** The name the configuration gives it ({@code relay.<name>.*}), used in logs, metrics and WebAdmin. */
     String name() {
         return name;
+    }
+
+    RelayProtocol protocol() {
+        return protocol;
+    }
+
+    /** ODMR: where the turnaround's mail goes, when not this James's own SMTP server. */
+    Optional<HostAndPort> deliverTo() {
+        return deliverTo;
     }
 
     String host() {
@@ -59,7 +83,7 @@ final class UpstreamRelay {
         return credentials;
     }
 
-    /** In the order listed: one ETRN each, in that order, on one session. */
+    /** In the order listed: one ETRN each, in that order, on one session; for ODMR, the domains of the one ATRN. */
     ImmutableList<Node> nodes() {
         return nodes;
     }

@@ -20,8 +20,11 @@ import io.github.bucket4j.TimeMeter;
  * <p>Why not Guava's {@code RateLimiter}: it stores at most one second of permits, so "30 per minute" could not burst.
  * Memory is bounded: a bucket idle for a whole period is full again, so the cache may forget it; beyond
  * {@link #MAX_CLIENTS} addresses the least recently used buckets are dropped.</p>
+ *
+ * <p>The ODMR listener counts failed AUTHs with one ({@link #tryAcquire} per failure, {@link #exhausted} before
+ * serving an address).</p>
  */
-final class ClientRateLimiter {
+public final class ClientRateLimiter {
     static final int MAX_CLIENTS = 100_000;
 
     private final int permits;
@@ -29,7 +32,7 @@ final class ClientRateLimiter {
     private final TimeMeter clock;
     private final Cache<InetAddress, Bucket> buckets;
 
-    ClientRateLimiter(int permits, Duration period, Ticker ticker) {
+    public ClientRateLimiter(int permits, Duration period, Ticker ticker) {
         this.permits = permits;
         this.period = period;
         this.clock = new TickerTimeMeter(ticker);
@@ -41,7 +44,7 @@ final class ClientRateLimiter {
     }
 
     /** Takes one token for {@code client}; false when its bucket is empty (the ETRN is then refused). */
-    boolean tryAcquire(InetAddress client) {
+    public boolean tryAcquire(InetAddress client) {
         if (permits <= 0 || client == null) {
             return true;
         }
@@ -50,6 +53,15 @@ final class ClientRateLimiter {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether {@code client} has no token left now (without taking one): a client never seen has all of them. */
+    public boolean exhausted(InetAddress client) {
+        if (permits <= 0 || client == null) {
+            return false;
+        }
+        Bucket bucket = buckets.getIfPresent(client);
+        return bucket != null && bucket.getAvailableTokens() < 1;
     }
 
     private Bucket newBucket() {

@@ -150,11 +150,47 @@ class EtrnClientConfigurationTest {
         "interval=soon|interval: not a duration",
         "interval=0s|interval: must be positive",
         "retry.attempts=0|retry.*: at least one attempt",
-        "retry.firstDelay=10m\\nretry.maxDelay=1m|retry.*: the longest delay must not be shorter than the first"})
+        "retry.firstDelay=10m\\nretry.maxDelay=1m|retry.*: the longest delay must not be shorter than the first",
+        "relays=p\\nrelay.p.host=h\\nrelay.p.nodes=c.test\\nrelay.p.protocol=atrn|relay.p.protocol: expected etrn or odmr",
+        "relays=p\\nrelay.p.host=h\\nrelay.p.nodes=c.test\\nrelay.p.protocol=odmr|relay.p.auth.user: required with protocol=odmr",
+        "relays=p\\nrelay.p.host=h\\nrelay.p.nodes=@c.test\\nrelay.p.protocol=odmr\\nrelay.p.auth.user=u\\nrelay.p.auth.password=s|relay.p.nodes: '@c.test' is not a domain: ATRN takes domains",
+        "relays=p\\nrelay.p.host=h\\nrelay.p.nodes=c.test\\nrelay.p.deliverTo=127.0.0.1:25|relay.p.deliverTo: only for protocol=odmr",
+        "relays=p\\nrelay.p.host=h\\nrelay.p.nodes=c.test\\nrelay.p.protocol=odmr\\nrelay.p.auth.user=u\\nrelay.p.auth.password=s\\nrelay.p.deliverTo=localhost|relay.p.deliverTo: host:port"})
     void aMistakeNamesItsKey(String properties, String message) {
         assertThatThrownBy(() -> read(properties.replace("\\n", "\n")))
             .isInstanceOf(ConfigurationException.class)
             .hasMessageStartingWith("etrn-client.properties: " + message);
+    }
+
+    @Test
+    void anOdmrRelayAsksByAtrnOnPort366AndDeliversToThisJamesUnlessTold() throws Exception {
+        EtrnClientConfiguration configuration = read("relays=odmr, gateway\n"
+            + "relay.odmr.protocol=odmr\n"
+            + "relay.odmr.host=odmr.provider.test\n"
+            + "relay.odmr.auth.user=customer.test\n"
+            + "relay.odmr.auth.password=a secret\\, with a comma\n"
+            + "relay.odmr.nodes=Customer.test, customer.example.\n"
+            + "relay.gateway.protocol=ODMR\n"
+            + "relay.gateway.host=odmr.provider.test\n"
+            + "relay.gateway.port=2366\n"
+            + "relay.gateway.starttls=off\n"
+            + "relay.gateway.auth.user=customer.test\n"
+            + "relay.gateway.auth.password=s\n"
+            + "relay.gateway.nodes=customer.test\n"
+            + "relay.gateway.deliverTo=192.0.2.1:2525\n");
+
+        UpstreamRelay odmr = configuration.relays().get(0);
+        assertThat(odmr.protocol()).isEqualTo(RelayProtocol.ODMR);
+        assertThat(odmr.port()).isEqualTo(366);
+        assertThat(odmr.startTls()).isEqualTo(StartTls.REQUIRED);
+        assertThat(odmr.credentials().orElseThrow().password()).isEqualTo("a secret, with a comma");
+        assertThat(odmr.nodes()).containsExactly(Node.domain("customer.test"), Node.domain("customer.example"));
+        assertThat(odmr.deliverTo()).isEmpty();
+        UpstreamRelay gateway = configuration.relays().get(1);
+        assertThat(gateway.port()).isEqualTo(2366);
+        assertThat(gateway.deliverTo().orElseThrow().toString()).isEqualTo("192.0.2.1:2525");
+        assertThat(gateway.startTls()).as("CRAM-MD5 never sends the secret: no auth.plaintext needed").isEqualTo(StartTls.OFF);
+        assertThat(read(PROVIDER).relays().get(0).protocol()).isEqualTo(RelayProtocol.ETRN);
     }
 
     @ParameterizedTest(name = "starttls={0}")

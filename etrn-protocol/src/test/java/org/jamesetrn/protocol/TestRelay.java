@@ -144,9 +144,14 @@ public final class TestRelay implements AutoCloseable {
                 return auth;
             }
         };
-        server = new NettyServer.Factory()
-            .protocol(new SMTPProtocol(chain, configuration))
-            .secure(builder.keyStore.map(TestRelay::startTls).orElse(null))
+        server = listen(new SMTPProtocol(chain, configuration), builder.keyStore.map(TestRelay::startTls).orElse(null));
+    }
+
+    /** James's SMTP protocol server for this protocol on a free loopback port (STARTTLS when {@code tls} is given). */
+    public static NettyServer listen(SMTPProtocol protocol, Encryption tls) throws Exception {
+        NettyServer server = new NettyServer.Factory()
+            .protocol(protocol)
+            .secure(tls)
             .frameHandlerFactory(new AllButStartTlsLineChannelHandlerFactory("starttls",
                 AbstractChannelPipelineFactory.MAX_LINE_LENGTH))
             .build();
@@ -154,6 +159,7 @@ public final class TestRelay implements AutoCloseable {
         // Netty's graceful shutdown waits two quiet seconds: too long for a server per test.
         server.setGracefulShutdown(false);
         server.bind();
+        return server;
     }
 
     public int port() {

@@ -51,32 +51,36 @@ public final class Bench {
 
     private void run() throws Exception {
         long start = System.nanoTime();
+        boolean others = !options.odmrOnly;
         try (CustomerMx sink = new CustomerMx(Ports.free())) {
             sink.start();
-            if (!options.postfixOnly && !options.holdOnly && !options.activemqOnly) {
+            if (others && !options.postfixOnly && !options.holdOnly && !options.activemqOnly) {
                 try (JamesServer james = james(true, sink, "james")) {
                     log("James with ETRN started (pid " + james.pid() + "), sink on 127.0.0.1:" + sink.port());
                     latencyAndSelectivity(james, sink);
                     deliveries(james, sink);
                 }
             }
-            if (options.memory && !options.postfixOnly && !options.holdOnly && !options.activemqOnly) {
+            if (others && options.memory && !options.postfixOnly && !options.holdOnly && !options.activemqOnly) {
                 memory(sink);
             }
-            if (options.activemq && !options.postfixOnly && !options.holdOnly) {
+            if (others && options.activemq && !options.postfixOnly && !options.holdOnly) {
                 ActiveMQRuns activemq = new ActiveMQRuns(this, options,
                     (name, mx, edits, withExtension, jvmOptions) -> activemq(withExtension, mx, name, edits, jvmOptions));
                 activemq.run(sink);
                 report.activemq = activemq;
                 report.sites = sites(sink);
             }
-            if (options.hold && !options.postfixOnly && !options.activemqOnly) {
+            if (others && options.hold && !options.postfixOnly && !options.activemqOnly) {
                 HoldRuns hold = new HoldRuns(options, (name, mx, edits, jvmOptions) -> james(true, mx, name, edits, jvmOptions));
                 hold.run(sink);
                 report.hold = hold;
             }
-            if (options.postfix && !options.activemqOnly) {
+            if (others && options.postfix && !options.activemqOnly) {
                 postfix(sink);
+            }
+            if (options.odmr && !options.postfixOnly && !options.holdOnly && !options.activemqOnly) {
+                report.odmr = odmr(sink);
             }
         }
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
@@ -85,6 +89,22 @@ public final class Bench {
         Files.createDirectories(options.out.toAbsolutePath().getParent());
         Files.writeString(options.out, markdown);
         log("written to " + options.out);
+    }
+
+    /** Section 10 (issue 19): ATRN, the hold's ETRN and, with --postfix, Postfix's ETRN, the customer 20 ms late. */
+    private OdmrRuns odmr(CustomerMx sink) throws Exception {
+        OdmrRuns odmr = new OdmrRuns(options, (name, mx, edits, jvmOptions) -> james(true, mx, name, edits, jvmOptions));
+        int n = options.nodeMails;
+        if (options.postfix && Postfix.available()) {
+            try (Postfix postfix = new Postfix(options.workDir.resolve("postfix-odmr"), Ports.free(), sink.port(), NODE)) {
+                postfix.start();
+                odmr.run(sink, Map.of("ETRN, " + postfix.version() + " (its deferred queue, to the customer's MX)",
+                    (mx, runs) -> postfixRun(postfix, mx, runs, n)));
+            }
+        } else {
+            odmr.run(sink, Map.of());
+        }
+        return odmr;
     }
 
     private JamesServer james(boolean withExtension, CustomerMx sink, String name, String... jvmOptions) throws Exception {
@@ -378,6 +398,8 @@ public final class Bench {
         boolean holdOnly;
         boolean activemq = true;
         boolean activemqOnly;
+        boolean odmr = true;
+        boolean odmrOnly;
         int activeMQOthers = 100_000;
         int holdOthers = 100_000;
         Path repo = Path.of(".").toAbsolutePath().normalize();
@@ -429,6 +451,12 @@ public final class Bench {
                     case "--activemq-only":
                         options.activemqOnly = true;
                         break;
+                    case "--no-odmr":
+                        options.odmr = false;
+                        break;
+                    case "--odmr-only":
+                        options.odmrOnly = true;
+                        break;
                     case "--repo":
                         options.repo = Path.of(rest.remove(0)).toAbsolutePath().normalize();
                         break;
@@ -461,7 +489,8 @@ public final class Bench {
             }
             if (options.out == null) {
                 // A partial run never overwrites the full report.
-                String report = options.activemqOnly ? "bench/results-activemq" : options.holdOnly ? "bench/results-hold" : "bench/results";
+                String report = options.activemqOnly ? "bench/results-activemq" : options.holdOnly ? "bench/results-hold"
+                    : options.odmrOnly ? "bench/results-odmr" : "bench/results";
                 options.out = options.repo.resolve(report + (options.quick ? "-quick.md" : ".md"));
             }
             options.workDir = options.repo.resolve("integration-tests/target/bench");

@@ -56,6 +56,28 @@ final class DeliveryRuns {
         duplicates += sink.deliveryCount() - sink.distinctMessageIds();
     }
 
+    /**
+     * One run whose mails arrived over the requester's own connection (ATRN): the deliveries it recorded, all on
+     * {@code connections} connection(s).
+     */
+    void add(long replyNanos, String replyText, List<CustomerMx.Delivery> deliveries, long startNanos, boolean complete,
+             int connections) {
+        reply.add(replyNanos);
+        replies.add(replyText.trim());
+        if (!complete) {
+            incomplete++;
+        }
+        if (!deliveries.isEmpty()) {
+            first.add(deliveries.get(0).nanos() - startNanos);
+            if (complete) {
+                last.add(deliveries.get(deliveries.size() - 1).nanos() - startNanos);
+            }
+        }
+        this.connections.add(connections);
+        mostAtOnce.add(connections);
+        duplicates += deliveries.size() - deliveries.stream().map(CustomerMx.Delivery::messageId).distinct().count();
+    }
+
     int runs() {
         return reply.count();
     }

@@ -101,6 +101,11 @@ final class JamesServer implements AutoCloseable {
         return process.smtpPort();
     }
 
+    /** The ODMR listener (RFC 2645), on a free loopback port. */
+    int odmrPort() {
+        return process.instance().odmrPort();
+    }
+
     long pid() {
         return process.pid();
     }

@@ -40,6 +40,7 @@ final class Report {
     HoldRuns hold;
     ActiveMQRuns activemq;
     SiteRuns sites;
+    OdmrRuns odmr;
     String postfixVersion;
     String postfixNote;
     double totalSeconds;
@@ -131,6 +132,9 @@ final class Report {
         }
         if (sites != null) {
             sites.render(md);
+        }
+        if (odmr != null) {
+            odmr.render(md);
         }
 
         md.append("\n## Targets (issues 6 and 12)\n\n| target | measured | result |\n|---|---|---|\n");

@@ -15,11 +15,14 @@ import java.util.List;
  */
 public final class JamesInstance {
     static final String WEBADMIN = "webadmin.properties";
+    /** The ODMR listener's file (RFC 2645), when the conf/ ships it. */
+    static final String ODMR = "odmr.properties";
     static final String ROUTES = "extensions.routes";
 
     private final Path directory;
     private int smtpPort = -1;
     private int webAdminPort = -1;
+    private int odmrPort = -1;
 
     private JamesInstance(Path directory) {
         this.directory = directory;
@@ -46,11 +49,16 @@ public final class JamesInstance {
     }
 
     /**
-     * SMTP on 127.0.0.1:smtpPort (every {@code <bind>}), WebAdmin enabled on 127.0.0.1:webAdminPort. The SMTP
-     * server's {@code <jmxName>} names the port too: James registers its handler chain's MBeans under that name on
-     * the JVM's MBean server, so two servers started in one JVM (a relay and a site) must not share it.
+     * SMTP on 127.0.0.1:smtpPort (every {@code <bind>}), WebAdmin enabled on 127.0.0.1:webAdminPort, and the ODMR
+     * listener, when conf/ has one, on a free loopback port ({@link #odmrPort()}). The SMTP server's
+     * {@code <jmxName>} names the port too: James registers its handler chain's MBeans under that name on the JVM's
+     * MBean server, so two servers started in one JVM (a relay and a site) must not share it.
      */
     public JamesInstance listenOn(int smtpPort, int webAdminPort) {
+        if (Files.exists(conf().directory().resolve(ODMR))) {
+            odmrPort = Ports.free();
+            conf().setProperty(ODMR, "bind", "127.0.0.1:" + odmrPort);
+        }
         conf().setElements("smtpserver.xml", "bind", "127.0.0.1:" + smtpPort)
             .setElements("smtpserver.xml", "jmxName", "smtpserver-" + smtpPort)
             .setProperty(WEBADMIN, "enabled", "true")
@@ -67,6 +75,11 @@ public final class JamesInstance {
 
     public int webAdminPort() {
         return port(webAdminPort);
+    }
+
+    /** Where the ODMR listener listens (RFC 2645's port 366 in production). */
+    public int odmrPort() {
+        return port(odmrPort);
     }
 
     private static int port(int port) {

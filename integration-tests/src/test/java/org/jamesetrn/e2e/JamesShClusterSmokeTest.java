@@ -35,7 +35,7 @@ class JamesShClusterSmokeTest {
         Repository repository = Repository.underTest();
         ServerProcess james = new ServerProcess(List.of("./james.sh", "--no-build", "--cluster",
             "--cassandra", "127.0.0.1:" + cassandra.cqlPort(),
-            "--smtp", "127.0.0.1:" + smtpPort, "--webadmin", "127.0.0.1:" + webAdminPort),
+            "--smtp", "127.0.0.1:" + smtpPort, "--webadmin", "127.0.0.1:" + webAdminPort, "--odmr", "127.0.0.1:" + Ports.free()),
             repository.root(), repository.root().resolve("integration-tests/target/james-sh-cluster-" + smtpPort + ".log"))
             .killOnExit()
             .start();

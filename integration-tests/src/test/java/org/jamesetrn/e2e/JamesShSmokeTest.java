@@ -36,7 +36,8 @@ class JamesShSmokeTest {
     /** ./james.sh with these options, on these ports, its output in integration-tests/target. */
     private static ServerProcess jamesSh(Repository repository, int smtpPort, int webAdminPort, String... options) {
         List<String> command = new ArrayList<>(List.of("./james.sh", "--no-build",
-            "--smtp", "127.0.0.1:" + smtpPort, "--webadmin", "127.0.0.1:" + webAdminPort));
+            "--smtp", "127.0.0.1:" + smtpPort, "--webadmin", "127.0.0.1:" + webAdminPort,
+            "--odmr", "127.0.0.1:" + Ports.free()));
         command.addAll(List.of(options));
         return new ServerProcess(command, repository.root(),
             repository.root().resolve("integration-tests/target/james-sh-" + smtpPort + ".log"));
