@@ -46,12 +46,16 @@ final class HoldSource implements DeferredMailSource {
         return new HeldSelection(hold.keys(domain));
     }
 
-    /** From the hold's counts: nothing is read. */
+    /**
+     * No mail is read: the number of mails is the repository's own count (James's repositories keep one: on a
+     * cluster it includes what the other servers held), bytes and the oldest expiry clock the hold's counts (on a
+     * cluster at most one retention pass behind the other servers).
+     */
     @Override
-    public SourceFigures figures(Node node) {
+    public SourceFigures figures(Node node) throws MessagingException {
         HeldCounts.Counts held = hold.counts(domain);
-        return new SourceFigures(SourceFigures.Kind.HOLD, name(), held.mails, held.bytes, held.oldest(),
-            held.oldest().map(since -> since.plus(hold.settings().expireAfter())), hold.isFull(domain));
+        return new SourceFigures(SourceFigures.Kind.HOLD, name(), hold.repository(domain).size(), held.bytes,
+            held.oldest(), held.oldest().map(since -> since.plus(hold.settings().expireAfter())), hold.isFull(domain));
     }
 
     private final class HeldSelection extends ItemSelection<MailKey> {

@@ -14,9 +14,9 @@ import org.jamesetrn.e2e.fixture.EtrnRelay;
 import org.jamesetrn.e2e.fixture.Mails;
 import org.jamesetrn.e2e.fixture.RelayAndMx;
 import org.jamesetrn.e2e.fixture.ReplyAssertions;
+import org.jamesetrn.e2e.fixture.SiteAndSender;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
-import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.SmtpClient;
 import org.jamesetrn.kit.TestDns;
 import org.junit.jupiter.api.AfterAll;
@@ -41,6 +41,7 @@ class HoldEdgeTest {
     static final String LONG_PARKED = longest("parked-long.test");
     private static final List<String> GATEWAY_HELD = List.of("held.test", "slow.test", "d1.test", "d2.test", LONG_HELD);
 
+    private static SiteAndSender servers;
     private static CustomerMx site;
     private static CustomerMx senderMx;
     private static TestDns dns;
@@ -54,13 +55,14 @@ class HoldEdgeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        site = new CustomerMx(Ports.free()).start(); // listening while the relay picks its ports: none is the site's
-        senderMx = new CustomerMx(Ports.free()).start();
-        dns = new TestDns().mx("sender.test", senderMx.port()).mx(LONG_PARKED, site.port());
         String nodes = "@customer.test, other.test, " + String.join(", ", GATEWAY_HELD) + ", dyn.test, parked.test, "
             + "dnsfail.test, " + LONG_PARKED;
         String options = EtrnRelay.HANDLER_OPTIONS.replaceFirst("<nodes>[^<]*</nodes>", "<nodes>" + nodes + "</nodes>");
-        relay = EtrnRelay.start(dns, site.port(), options, HoldEdgeTest::edgeConf);
+        servers = SiteAndSender.start(options, HoldEdgeTest::edgeConf);
+        site = servers.site;
+        senderMx = servers.senderMx;
+        relay = servers.relay;
+        dns = servers.dns.mx(LONG_PARKED, site.port());
     }
 
     private static void edgeConf(Conf conf) {
@@ -84,22 +86,13 @@ class HoldEdgeTest {
 
     @AfterAll
     static void stop() throws Exception {
-        relay.close();
-        site.close();
-        senderMx.close();
+        servers.close();
     }
 
     @BeforeEach
-    void clean() throws Exception {
-        site.stop();
-        site.reset();
-        site.forget();
-        senderMx.forget();
+    void clean() {
+        servers.reset();
         dns.mxAddressLookupFails("dyn.test").mxAddressLookupFails("dnsfail.test");
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            relay.clear();
-            return relay.heldCount() == 0;
-        });
     }
 
     /**

@@ -15,11 +15,10 @@ import java.util.stream.Collectors;
 
 import org.jamesetrn.e2e.fixture.EtrnRelay;
 import org.jamesetrn.e2e.fixture.HoldRace;
+import org.jamesetrn.e2e.fixture.SiteAndSender;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
-import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.SmtpClient;
-import org.jamesetrn.kit.TestDns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,17 +38,17 @@ class HoldEveryRecipientTest {
     private static final String LATER = "452 4.2.1 mailbox busy, try again later";
     private static final String UNKNOWN = "550 5.1.1 no such user";
 
+    private static SiteAndSender servers;
     private static CustomerMx site;
     private static CustomerMx senderMx;
     private static EtrnRelay relay;
 
     @BeforeAll
     static void start() throws Exception {
-        site = new CustomerMx(Ports.free()).start(); // listening while the relay picks its ports: none is the site's
-        senderMx = new CustomerMx(Ports.free()).start();
-        String unlimited = EtrnRelay.HANDLER_OPTIONS.replace("<permits>1000</permits>", "<permits>0</permits>");
-        relay = EtrnRelay.start(new TestDns().mx("sender.test", senderMx.port()), site.port(), unlimited,
-            HoldEveryRecipientTest::retryOften);
+        servers = SiteAndSender.start(EtrnRelay.UNLIMITED_HANDLER_OPTIONS, HoldEveryRecipientTest::retryOften);
+        site = servers.site;
+        senderMx = servers.senderMx;
+        relay = servers.relay;
     }
 
     private static void retryOften(Conf conf) {
@@ -61,9 +60,7 @@ class HoldEveryRecipientTest {
 
     @AfterAll
     static void stop() throws Exception {
-        relay.close();
-        site.close();
-        senderMx.close();
+        servers.close();
     }
 
     @Test

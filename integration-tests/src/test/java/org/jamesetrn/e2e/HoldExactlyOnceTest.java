@@ -39,8 +39,7 @@ class HoldExactlyOnceTest {
     static void start() throws Exception {
         site = new CustomerMx(Ports.free()).start(); // listening while the relay picks its ports: none is the site's
         // Two clients send ETRN as fast as they can: no rate limit here.
-        String unlimited = EtrnRelay.HANDLER_OPTIONS.replace("<permits>1000</permits>", "<permits>0</permits>");
-        relay = EtrnRelay.start(new TestDns(), site.port(), unlimited, HoldExactlyOnceTest::retryOften);
+        relay = EtrnRelay.start(new TestDns(), site.port(), EtrnRelay.UNLIMITED_HANDLER_OPTIONS, HoldExactlyOnceTest::retryOften);
     }
 
     private static void retryOften(Conf conf) {

@@ -15,10 +15,9 @@ import org.jamesetrn.e2e.fixture.EtrnRelay;
 import org.jamesetrn.e2e.fixture.HoldRace;
 import org.jamesetrn.e2e.fixture.Mails;
 import org.jamesetrn.e2e.fixture.RelayAndMx;
+import org.jamesetrn.e2e.fixture.SiteAndSender;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
-import org.jamesetrn.kit.Ports;
-import org.jamesetrn.kit.TestDns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,17 +34,17 @@ class HoldExpiryRaceTest {
     private static final int MAILS = 100;
     private static final String EXPIRE_AFTER = "4s";
 
+    private static SiteAndSender servers;
     private static CustomerMx site;
     private static CustomerMx senderMx;
     private static EtrnRelay relay;
 
     @BeforeAll
     static void start() throws Exception {
-        site = new CustomerMx(Ports.free()).start(); // listening while the relay picks its ports: none is the site's
-        senderMx = new CustomerMx(Ports.free()).start();
-        TestDns dns = new TestDns().mx("sender.test", senderMx.port());
-        String unlimited = EtrnRelay.HANDLER_OPTIONS.replace("<permits>1000</permits>", "<permits>0</permits>");
-        relay = EtrnRelay.start(dns, site.port(), unlimited, HoldExpiryRaceTest::expireSoon);
+        servers = SiteAndSender.start(EtrnRelay.UNLIMITED_HANDLER_OPTIONS, HoldExpiryRaceTest::expireSoon);
+        site = servers.site;
+        senderMx = servers.senderMx;
+        relay = servers.relay;
     }
 
     private static void expireSoon(Conf conf) {
@@ -56,9 +55,7 @@ class HoldExpiryRaceTest {
 
     @AfterAll
     static void stop() throws Exception {
-        relay.close();
-        site.close();
-        senderMx.close();
+        servers.close();
     }
 
     @Test

@@ -10,12 +10,11 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.jamesetrn.e2e.fixture.EtrnRelay;
+import org.jamesetrn.e2e.fixture.SiteAndSender;
 import org.jamesetrn.e2e.fixture.Mails;
 import org.jamesetrn.e2e.fixture.RelayAndMx;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.CustomerMx;
-import org.jamesetrn.kit.Ports;
-import org.jamesetrn.kit.TestDns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,17 +32,17 @@ class HoldRetentionTest {
     private static final String EXPIRE_AFTER = "4s";
     private static final String RETRY_EVERY = "1500ms";
 
+    private static SiteAndSender servers;
     private static CustomerMx site;
     private static CustomerMx senderMx;
     private static EtrnRelay relay;
 
     @BeforeAll
     static void start() throws Exception {
-        // Listening while the relay picks its ports, so that none of them is the site's; each test decides its state.
-        site = new CustomerMx(Ports.free()).start();
-        senderMx = new CustomerMx(Ports.free()).start();
-        TestDns dns = new TestDns().mx("sender.test", senderMx.port());
-        relay = EtrnRelay.start(dns, site.port(), EtrnRelay.HANDLER_OPTIONS, HoldRetentionTest::shortPeriods);
+        servers = SiteAndSender.start(EtrnRelay.HANDLER_OPTIONS, HoldRetentionTest::shortPeriods);
+        site = servers.site;
+        senderMx = servers.senderMx;
+        relay = servers.relay;
     }
 
     private static void shortPeriods(Conf conf) {
@@ -57,18 +56,12 @@ class HoldRetentionTest {
 
     @AfterAll
     static void stop() throws Exception {
-        relay.close();
-        site.close();
-        senderMx.close();
+        servers.close();
     }
 
     @BeforeEach
-    void clean() throws Exception {
-        site.stop();
-        site.answer();
-        site.forget();
-        senderMx.forget();
-        relay.clear();
+    void clean() {
+        servers.reset();
     }
 
     @Test
