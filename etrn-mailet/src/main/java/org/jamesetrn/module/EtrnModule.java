@@ -11,6 +11,8 @@ import org.jamesetrn.hold.Holds;
 import org.jamesetrn.hold.MemoryReleaseClaims;
 import org.jamesetrn.hold.OnDemandRelease;
 import org.jamesetrn.hold.ReleaseClaims;
+import org.jamesetrn.policy.AdminPolicy;
+import org.jamesetrn.policy.HandlerPolicies;
 import org.jamesetrn.release.DeferredMailInventory;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.DeferredMailSources;
@@ -47,6 +49,9 @@ public class EtrnModule extends AbstractModule {
         bind(DeferredMailRelease.class).to(ReleaseEngine.class);
         bind(DeferredMailInventory.class).to(ReleaseEngine.class);
         bind(ProbeOutcomes.class).in(Scopes.SINGLETON);
+        // The ETRN handlers publish their policy here; the WebAdmin route follows it.
+        bind(HandlerPolicies.class).in(Scopes.SINGLETON);
+        bind(AdminPolicy.class).to(HandlerPolicies.class);
 
         // Where deferred mail waits: RemoteDelivery's queues (provided below), the holds of HoldForEtrn, James's
         // shared repositories.
