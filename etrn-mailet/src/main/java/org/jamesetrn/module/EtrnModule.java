@@ -6,6 +6,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.PropertiesProvider;
+import org.jamesetrn.health.HoldHealthCheck;
 import org.jamesetrn.hold.HoldIntake;
 import org.jamesetrn.hold.Holds;
 import org.jamesetrn.hold.MemoryReleaseClaims;
@@ -68,6 +69,10 @@ public class EtrnModule extends AbstractModule {
         // in extensions.properties) sets claims shared through Cassandra instead.
         bind(MemoryReleaseClaims.class).in(Scopes.SINGLETON);
         OptionalBinder.newOptionalBinder(binder(), ReleaseClaims.class).setDefault().to(MemoryReleaseClaims.class);
+
+        // The hold's checks for James's /healthcheck (the component HoldHealthCheck of conf/healthcheck.properties):
+        // declared here, so that it has a set to read with or without parts; parts: HoldHealthCheck.parts(binder()).
+        HoldHealthCheck.parts(binder());
     }
 
     @Provides
