@@ -19,18 +19,7 @@ import reactor.core.publisher.Mono;
 /** The hold's component: the worst of its parts, each part that is not healthy named in the cause. */
 class HoldHealthCheckTest {
     private static HealthCheck part(String name, Function<ComponentName, Result> result) {
-        ComponentName component = new ComponentName(name);
-        return new HealthCheck() {
-            @Override
-            public ComponentName componentName() {
-                return component;
-            }
-
-            @Override
-            public Publisher<Result> check() {
-                return Mono.fromCallable(() -> result.apply(component));
-            }
-        };
+        return new FixedHealthCheck(name, result);
     }
 
     private static Result check(Set<HealthCheck> parts) {

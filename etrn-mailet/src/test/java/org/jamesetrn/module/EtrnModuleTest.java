@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import javax.jms.ConnectionFactory;
 
 import org.apache.activemq.ActiveMQConnectionFactory;
-import org.apache.james.core.healthcheck.ComponentName;
 import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.core.healthcheck.Result;
 import org.apache.james.filesystem.api.FileSystem;
@@ -30,6 +29,7 @@ import org.apache.james.server.core.configuration.Configuration.ConfigurationPat
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.apache.james.utils.PropertiesProvider;
 import org.apache.mailet.MailetContext;
+import org.jamesetrn.health.FixedHealthCheck;
 import org.jamesetrn.health.HoldHealthCheck;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailRelease;
@@ -37,7 +37,6 @@ import org.jamesetrn.release.ReleaseConfiguration;
 import org.jamesetrn.release.queue.JmsBackends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.reactivestreams.Publisher;
 
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
@@ -144,17 +143,6 @@ class EtrnModuleTest {
     }
 
     private static HealthCheck unhealthy(String name, String cause) {
-        ComponentName component = new ComponentName(name);
-        return new HealthCheck() {
-            @Override
-            public ComponentName componentName() {
-                return component;
-            }
-
-            @Override
-            public Publisher<Result> check() {
-                return Mono.just(Result.unhealthy(component, cause));
-            }
-        };
+        return new FixedHealthCheck(name, component -> Result.unhealthy(component, cause));
     }
 }
