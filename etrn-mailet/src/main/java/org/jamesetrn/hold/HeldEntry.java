@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -109,7 +110,7 @@ final class HeldEntry {
     static HeldEntry held(String root, String domain, String mailName, Collection<MailAddress> recipients, Instant since) {
         Preconditions.checkArgument(!recipients.isEmpty(), "a held entry has recipients");
         return new HeldEntry(root, domain, derived(mailName + '\n' + domain), null, ImmutableList.copyOf(recipients),
-            since, false, mailName);
+            since.truncatedTo(ChronoUnit.MILLIS), false, mailName);
     }
 
     /** The entry stored under {@code key} in the domain's repository; empty if that mail is no held entry. */

@@ -59,7 +59,11 @@ final class Hold {
     private final ReleaseClaims claims;
     private final Leases leases;
     private final MailetContext mailetContext;
+    /** The domains that hold mail (or may: found in James's store, not yet counted). */
     private final Set<String> domains = ConcurrentHashMap.newKeySet();
+    /** Domains whose repository a retention pass found empty: forgotten until mail is held for them again. */
+    private final Set<String> forgotten = ConcurrentHashMap.newKeySet();
+    private final HeldCounts counts = new HeldCounts();
     private final Striped<Lock> locks = Striped.lock(64);
     /** Domains whose last write failed (and when): RCPT TO for them is answered 451 until a write succeeds. */
     private final Map<String, Long> unwritable = new ConcurrentHashMap<>();
@@ -232,7 +236,9 @@ final class Hold {
         try {
             repository(entry.domain()).store(entry.writeStored(stored, settings.releaseProcessor()));
             domains.add(entry.domain());
+            forgotten.remove(entry.domain());
             unwritable.remove(entry.domain());
+            counts.stored(entry.domain(), size(content), entry.since());
         } catch (MessagingException | RuntimeException e) {
             unwritable.put(entry.domain(), System.currentTimeMillis());
             throw e;
@@ -252,6 +258,15 @@ final class Hold {
         }
         claims.end(entry.generation());
         remove(entry);
+        counts.removed(entry.domain(), size(content));
+    }
+
+    private static long size(Mail mail) {
+        try {
+            return mail.getMessageSize();
+        } catch (MessagingException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** One copy for the refused processor per distinct reply, each with its recipients and the site's reply. */
@@ -319,6 +334,7 @@ final class Hold {
     void removeLeftover(HeldEntry entry) {
         try {
             remove(entry);
+            counts.removed(entry.domain(), 0);
             LOGGER.info("Removed {} for {}: an entry whose attempt ended already (its recipients left or moved to its "
                 + "successor)", entry.key(), entry.domain());
         } catch (MessagingException e) {
@@ -384,6 +400,29 @@ final class Hold {
         return !unwritable.containsKey(domain) && !(unlistable && domains.contains(domain));
     }
 
+    /** Whether the domain holds as much as {@code maxMailsPerNode} or {@code maxBytesPerNode} allow. */
+    boolean isFull(String domain) {
+        HeldCounts.Counts held = counts.of(domain);
+        return settings.maxMailsPerNode().map(max -> held.mails >= max).orElse(false)
+            || settings.maxBytesPerNode().map(max -> held.bytes >= max).orElse(false);
+    }
+
+    /** What is held for a domain, as counted (no mail read). */
+    HeldCounts.Counts counts(String domain) {
+        return counts.of(domain);
+    }
+
+    /** A retention pass counted the domain's repository: its counts from now on; an empty domain is forgotten. */
+    void counted(String domain, HeldCounts.Counts found) {
+        if (found.mails == 0) {
+            domains.remove(domain);
+            forgotten.add(domain);
+            counts.forget(domain);
+        } else {
+            counts.counted(domain, found);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------- locks
 
     private Lock lock(String domain, String key) {
@@ -432,11 +471,25 @@ final class Hold {
                 .filter(parts -> parts.size() == root.getPath().parts().size() + 1)
                 .map(parts -> parts.get(parts.size() - 1))
                 .flatMap(name -> NodeSyntax.hostName(name).stream())
-                .forEach(domains::add);
+                .filter(domain -> !domains.contains(domain))
+                .filter(domain -> !forgotten.contains(domain) || holdsMail(domain))
+                .forEach(domain -> {
+                    forgotten.remove(domain);
+                    domains.add(domain);
+                });
             unlistable = false;
         } catch (RuntimeException e) {
             unlistable = true;
             throw e;
+        }
+    }
+
+    /** Whether a domain's repository holds mail now (James's repositories count their mails cheaply). */
+    private boolean holdsMail(String domain) {
+        try {
+            return repository(domain).size() > 0;
+        } catch (MessagingException | RuntimeException e) {
+            return true;
         }
     }
 
@@ -456,7 +509,11 @@ final class Hold {
             File[] children = folder.listFiles(File::isDirectory);
             for (File child : children == null ? new File[0] : children) {
                 Optional<String> domain = NodeSyntax.hostName(child.getName());
-                if (domain.isPresent() && domain.get().equals(child.getName())) {
+                String[] files = child.list();
+                if (domain.isPresent() && domain.get().equals(child.getName()) && files != null && files.length == 0
+                    && child.delete()) {
+                    LOGGER.debug("Removed the empty folder of {} under the hold {}", domain.get(), root());
+                } else if (domain.isPresent() && domain.get().equals(child.getName())) {
                     repository(domain.get());
                     domains.add(domain.get());
                 } else {

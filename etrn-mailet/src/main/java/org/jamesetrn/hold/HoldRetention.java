@@ -75,15 +75,26 @@ final class HoldRetention implements Runnable {
         }
         for (String domain : hold.domains()) {
             try {
+                HeldCounts.Counts found = HeldCounts.Counts.NONE;
+                boolean complete = true;
                 for (MailKey key : hold.keys(domain)) {
                     try {
-                        examine(domain, key, now);
+                        Optional<HeldCounts.Counts> kept = examine(domain, key, now);
+                        if (kept.isPresent()) {
+                            found = found.plus(kept.get().bytes, kept.get().oldest().orElse(now));
+                        }
                     } catch (MessagingException | RuntimeException e) {
                         // James's file repository lists a key before its files are written: next round.
+                        complete = false;
                         LOGGER.debug("Held mail {} for {} cannot be examined now", key.asString(), domain, e);
                     }
                 }
-                retry(domain, now);
+                if (complete) {
+                    hold.counted(domain, found);
+                }
+                if (found.mails > 0 || !complete) {
+                    retry(domain, now);
+                }
             } catch (Exception e) {
                 LOGGER.error("Hold retention of {} under {} failed; next try in {}", domain, hold.root(),
                     hold.settings().checkEvery(), e);
@@ -91,25 +102,29 @@ final class HoldRetention implements Runnable {
         }
     }
 
-    private void examine(String domain, MailKey key, Instant now) throws MessagingException {
+    /** Expires, warns or leaves the entry; what it still holds afterwards (size and clock), if anything. */
+    private Optional<HeldCounts.Counts> examine(String domain, MailKey key, Instant now) throws MessagingException {
         HoldSettings settings = hold.settings();
         Optional<Hold.Stored> stored = hold.entry(domain, key);
         if (stored.isEmpty()) {
-            return;
+            return Optional.empty();
         }
         HeldEntry entry = stored.get().entry;
         Mail mail = stored.get().mail;
         try {
             if (claims.isEnded(entry.generation())) {
                 hold.removeLeftover(entry);
-                return;
+                return Optional.empty();
             }
             if (!entry.since().plus(settings.expireAfter()).isAfter(now)) {
-                expire(entry, mail, settings.expireAfter());
+                if (expire(entry, mail, settings.expireAfter())) {
+                    return Optional.empty();
+                }
             } else if (settings.warnAfter().isPresent() && !entry.since().plus(settings.warnAfter().get()).isAfter(now)
                 && !entry.isWarned()) {
                 warn(entry, mail);
             }
+            return Optional.of(HeldCounts.Counts.NONE.plus(mail.getMessageSize(), entry.since()));
         } finally {
             LifecycleUtil.dispose(mail);
         }
@@ -120,10 +135,10 @@ final class HoldRetention implements Runnable {
      * entry's claim ends, then the entry is removed: from the DSN on, no copy of it is delivered. A crash between the
      * DSN and the end sends a second DSN after the restart, never none.
      */
-    private void expire(HeldEntry entry, Mail mail, Duration expireAfter) throws MessagingException {
+    private boolean expire(HeldEntry entry, Mail mail, Duration expireAfter) throws MessagingException {
         String token = UUID.randomUUID().toString();
         if (!claims.claim(entry.generation(), token)) {
-            return; // a delivery attempt is under way: its outcome decides
+            return false; // a delivery attempt is under way: its outcome decides
         }
         if (mail.hasSender()) {
             Mail expired = HeldEntry.strip(mail.duplicate());
@@ -144,6 +159,7 @@ final class HoldRetention implements Runnable {
         LOGGER.info("Held mail {} for {} expired after {}: {}", entry.name(), entry.domain(), expireAfter,
             mail.hasSender() ? "the sender is told through processor " + hold.settings().expiredProcessor()
                 : "no DSN (its sender is null)");
+        return true;
     }
 
     /** One "delayed" DSN: a copy goes to the warn processor, then the entry's successor is marked as warned. */

@@ -26,6 +26,8 @@ public final class HoldSettings {
     public static final String WARN_AFTER = "warnAfter";
     public static final String WARN_PROCESSOR = "warnProcessor";
     public static final String RETRY_EVERY = "retryEvery";
+    public static final String MAX_MAILS_PER_NODE = "maxMailsPerNode";
+    public static final String MAX_BYTES_PER_NODE = "maxBytesPerNode";
 
     public static final String DEFAULT_ROOT = "file://var/mail/etrn-hold/";
     /** The usual queue lifetime (Postfix maximal_queue_lifetime, Sendmail Timeout.queuereturn). */
@@ -50,7 +52,9 @@ public final class HoldSettings {
                 Optional.ofNullable(Strings.emptyToNull(trimmed(config, REFUSED_PROCESSOR))).orElse(DEFAULT_REFUSED_PROCESSOR),
                 warnAfter,
                 warnProcessor,
-                duration(config, RETRY_EVERY));
+                duration(config, RETRY_EVERY),
+                limit(config, MAX_MAILS_PER_NODE, false),
+                limit(config, MAX_BYTES_PER_NODE, true));
         } catch (IllegalArgumentException e) {
             throw new MessagingException("HoldForEtrn: " + e.getMessage(), e);
         }
@@ -67,6 +71,24 @@ public final class HoldSettings {
     private static String trimmed(MailetConfig config, String name) {
         String value = config.getInitParameter(name);
         return value == null ? null : value.trim();
+    }
+
+    /** A positive count (or a size such as {@code 500M}, {@code 2G} when {@code size}); absent: no limit. */
+    private static Optional<Long> limit(MailetConfig config, String name, boolean size) {
+        return Optional.ofNullable(Strings.emptyToNull(trimmed(config, name)))
+            .map(value -> {
+                long limit;
+                try {
+                    limit = size ? org.apache.james.util.Size.parse(value).asBytes() : Long.parseLong(value);
+                } catch (Exception e) {
+                    throw new IllegalArgumentException("<" + name + "> is not a " + (size ? "size (like 500M, 2G)" : "number")
+                        + ": " + value);
+                }
+                if (limit <= 0) {
+                    throw new IllegalArgumentException("<" + name + "> must be positive: " + value);
+                }
+                return limit;
+            });
     }
 
     private static Optional<Duration> duration(MailetConfig config, String name) {
@@ -93,10 +115,12 @@ public final class HoldSettings {
     private final Optional<Duration> warnAfter;
     private final Optional<String> warnProcessor;
     private final Optional<Duration> retryEvery;
+    private final Optional<Long> maxMailsPerNode;
+    private final Optional<Long> maxBytesPerNode;
 
     HoldSettings(MailRepositoryUrl root, String releaseProcessor, Duration expireAfter, String expiredProcessor,
                  String refusedProcessor, Optional<Duration> warnAfter, Optional<String> warnProcessor,
-                 Optional<Duration> retryEvery) {
+                 Optional<Duration> retryEvery, Optional<Long> maxMailsPerNode, Optional<Long> maxBytesPerNode) {
         this.root = root;
         this.releaseProcessor = releaseProcessor;
         this.expireAfter = expireAfter;
@@ -105,6 +129,8 @@ public final class HoldSettings {
         this.warnAfter = warnAfter;
         this.warnProcessor = warnProcessor;
         this.retryEvery = retryEvery;
+        this.maxMailsPerNode = maxMailsPerNode;
+        this.maxBytesPerNode = maxBytesPerNode;
     }
 
     /** The hold's root: the node domain d's mail is held in {@code <root>/d}. */
@@ -148,6 +174,16 @@ public final class HoldSettings {
         return retryEvery;
     }
 
+    /** A node holding this many mails takes no more: RCPT TO for it is answered 452 4.2.2 (the sender keeps the mail). */
+    public Optional<Long> maxMailsPerNode() {
+        return maxMailsPerNode;
+    }
+
+    /** The same, in bytes of held mail. */
+    public Optional<Long> maxBytesPerNode() {
+        return maxBytesPerNode;
+    }
+
     /** How often the retention looks at the held mail: a tenth of the shortest period, within 100 ms and 1 minute. */
     Duration checkEvery() {
         Duration shortest = expireAfter;
@@ -171,7 +207,8 @@ public final class HoldSettings {
                 && expireAfter.equals(that.expireAfter) && expiredProcessor.equals(that.expiredProcessor)
                 && refusedProcessor.equals(that.refusedProcessor)
                 && warnAfter.equals(that.warnAfter) && warnProcessor.equals(that.warnProcessor)
-                && retryEvery.equals(that.retryEvery);
+                && retryEvery.equals(that.retryEvery) && maxMailsPerNode.equals(that.maxMailsPerNode)
+                && maxBytesPerNode.equals(that.maxBytesPerNode);
         }
         return false;
     }
@@ -179,7 +216,7 @@ public final class HoldSettings {
     @Override
     public int hashCode() {
         return Objects.hash(root, releaseProcessor, expireAfter, expiredProcessor, refusedProcessor, warnAfter, warnProcessor,
-            retryEvery);
+            retryEvery, maxMailsPerNode, maxBytesPerNode);
     }
 
     @Override
@@ -193,6 +230,8 @@ public final class HoldSettings {
             .add("warnAfter", warnAfter)
             .add("warnProcessor", warnProcessor)
             .add("retryEvery", retryEvery)
+            .add("maxMailsPerNode", maxMailsPerNode)
+            .add("maxBytesPerNode", maxBytesPerNode)
             .toString();
     }
 }

@@ -10,7 +10,6 @@ import java.util.concurrent.Executor;
 
 import javax.mail.MessagingException;
 
-import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailSource;
@@ -45,20 +44,12 @@ final class HoldSource implements DeferredMailSource {
         return new HeldSelection(hold.keys(domain));
     }
 
+    /** From the hold's counts: nothing is read. */
     @Override
-    public SourceFigures figures(Node node) throws MessagingException {
-        SourceFigures.Tally tally = new SourceFigures.Tally();
-        for (MailKey key : hold.keys(domain)) {
-            Optional<Hold.Stored> stored = hold.entry(domain, key);
-            if (stored.isPresent()) {
-                try {
-                    tally.add(stored.get().mail.getMessageSize(), stored.get().entry.since());
-                } finally {
-                    LifecycleUtil.dispose(stored.get().mail);
-                }
-            }
-        }
-        return tally.of(SourceFigures.Kind.HOLD, name(), tally.oldest().map(since -> since.plus(hold.settings().expireAfter())));
+    public SourceFigures figures(Node node) {
+        HeldCounts.Counts held = hold.counts(domain);
+        return new SourceFigures(SourceFigures.Kind.HOLD, name(), held.mails, held.bytes, held.oldest(),
+            held.oldest().map(since -> since.plus(hold.settings().expireAfter())), hold.isFull(domain));
     }
 
     private final class HeldSelection extends ItemSelection<MailKey> {

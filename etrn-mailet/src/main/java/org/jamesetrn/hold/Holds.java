@@ -446,6 +446,9 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
             if (!hold.canStore(domain.get())) {
                 return Verdict.CANNOT_STORE_NOW;
             }
+            if (hold.isFull(domain.get())) {
+                return Verdict.NODE_FULL;
+            }
         }
         return Verdict.ACCEPT;
     }

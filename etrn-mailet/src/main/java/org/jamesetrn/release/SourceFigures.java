@@ -29,7 +29,7 @@ public final class SourceFigures {
         }
 
         public SourceFigures of(Kind kind, String source, Optional<Instant> nextExpiry) {
-            return new SourceFigures(kind, source, mails, bytes, Optional.ofNullable(oldest), nextExpiry);
+            return new SourceFigures(kind, source, mails, bytes, Optional.ofNullable(oldest), nextExpiry, false);
         }
 
         public Optional<Instant> oldest() {
@@ -43,14 +43,17 @@ public final class SourceFigures {
     private final long bytes;
     private final Optional<Instant> oldest;
     private final Optional<Instant> nextExpiry;
+    private final boolean full;
 
-    public SourceFigures(Kind kind, String source, long mails, long bytes, Optional<Instant> oldest, Optional<Instant> nextExpiry) {
+    public SourceFigures(Kind kind, String source, long mails, long bytes, Optional<Instant> oldest, Optional<Instant> nextExpiry,
+                         boolean full) {
         this.kind = kind;
         this.source = source;
         this.mails = mails;
         this.bytes = bytes;
         this.oldest = oldest;
         this.nextExpiry = nextExpiry;
+        this.full = full;
     }
 
     public Kind kind() {
@@ -78,5 +81,10 @@ public final class SourceFigures {
     /** When the first of these mails expires (holds only). */
     public Optional<Instant> nextExpiry() {
         return nextExpiry;
+    }
+
+    /** The source takes no more mail for the node now (a hold at its maxMailsPerNode or maxBytesPerNode). */
+    public boolean isFull() {
+        return full;
     }
 }

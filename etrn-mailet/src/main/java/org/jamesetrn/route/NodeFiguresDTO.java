@@ -16,11 +16,11 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * The answer of {@code GET /etrn/{node}}: what waits for the node, in all and per source (hold, queue, repository):
- * mails, bytes, the oldest mail's age in seconds and, for a hold, the next expiry; {@code readAt} when the figures were
- * read before this request (a read that outlived an earlier request).
+ * mails, bytes, the oldest mail's age in seconds and, for a hold, the next expiry and whether it is full;
+ * {@code readAt} when the figures were read before this request (a read that outlived an earlier request).
  */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
-@JsonPropertyOrder({"node", "mails", "bytes", "oldestAgeSeconds", "nextExpiry", "readAt", "sources"})
+@JsonPropertyOrder({"node", "mails", "bytes", "oldestAgeSeconds", "nextExpiry", "full", "readAt", "sources"})
 public class NodeFiguresDTO extends FiguresDTO {
     static NodeFiguresDTO of(Node node, List<SourceFigures> figures, Optional<Instant> readAt, Instant now) {
         return new NodeFiguresDTO(node.asString(), readAt.map(Instant::toString),
@@ -28,12 +28,13 @@ public class NodeFiguresDTO extends FiguresDTO {
                 figures.stream().mapToLong(SourceFigures::mails).sum(),
                 figures.stream().mapToLong(SourceFigures::bytes).sum(),
                 figures.stream().flatMap(source -> source.oldest().stream()).min(Instant::compareTo),
-                figures.stream().flatMap(source -> source.nextExpiry().stream()).min(Instant::compareTo)),
+                figures.stream().flatMap(source -> source.nextExpiry().stream()).min(Instant::compareTo),
+                figures.stream().anyMatch(SourceFigures::isFull)),
             figures.stream().map(source -> new Source(source, now)).collect(Collectors.toList()),
             now);
     }
 
-    @JsonPropertyOrder({"kind", "source", "mails", "bytes", "oldestAgeSeconds", "nextExpiry"})
+    @JsonPropertyOrder({"kind", "source", "mails", "bytes", "oldestAgeSeconds", "nextExpiry", "full"})
     public static final class Source extends FiguresDTO {
         private final String kind;
         private final String source;

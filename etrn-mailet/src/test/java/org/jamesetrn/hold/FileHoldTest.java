@@ -13,6 +13,22 @@ class FileHoldTest extends HoldContract {
     }
 
     @Test
+    void aRestartRemovesTheFolderOfADomainThatHoldsNothing() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        hold.repository("held.test").removeAll();
+        java.io.File folder = fileSystem.getFile(root() + "held.test");
+        assertThat(folder).isDirectory();
+
+        MemoryReleaseClaims restartedClaims = new MemoryReleaseClaims(CLAIM_TIMEOUT, clock);
+        try (Holds restarted = newHolds(newStore(), restartedClaims, new Leases(restartedClaims, CLAIM_TIMEOUT, clock, false))) {
+            holdMailet(restarted);
+
+            assertThat(folder).doesNotExist();
+            assertThat(restarted.all().get(0).domains()).doesNotContain("held.test");
+        }
+    }
+
+    @Test
     void aRestartFindsTheHeldDomainsAndTheirMail() throws Exception {
         mailet.service(mail("one", "a@held.test"));
         mailet.service(mail("two", "b@other.test"));

@@ -740,6 +740,94 @@ abstract class HoldContract {
         assertThat(context.getSentMails()).isEmpty();
     }
 
+    // ------------------------------------------------------------------------------------------- counts, limits
+
+    @Test
+    void aNodesFiguresComeFromTheHoldsCountsAndFollowItsEntries() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        mailet.service(mail("two", "b@held.test", "c@held.test"));
+        long size = 0;
+        for (Mail stored : held("held.test")) {
+            size += stored.getMessageSize();
+        }
+
+        org.jamesetrn.release.SourceFigures figures = holds.sourcesFor(Node.domain("held.test")).get(0).figures(Node.domain("held.test"));
+        assertThat(figures.mails()).isEqualTo(2);
+        assertThat(figures.bytes()).isEqualTo(size);
+        assertThat(figures.oldest()).contains(clock.instant());
+
+        dispatch("held.test");
+        for (Mail copy : releasedCopies()) {
+            holds.ended(released(copy), AttemptOutcome.delivered(copy.getRecipients()), copy);
+        }
+        assertThat(hold.counts("held.test").mails).isZero();
+    }
+
+    @Test
+    void aDomainFoundEmptyIsForgottenUntilMailIsHeldForItAgain() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        dispatch("held.test");
+        Mail copy = releasedCopies().get(0);
+        holds.ended(released(copy), AttemptOutcome.delivered(copy.getRecipients()), copy);
+
+        new HoldRetention(hold, RecordingRelease::new, clock).run();
+
+        assertThat(hold.domains()).doesNotContain("held.test");
+        assertThat(holds.sourcesFor(Node.domain("held.test"))).as("no repository read for it").isEmpty();
+        mailet.service(mail("two", "b@held.test"));
+        assertThat(holds.sourcesFor(Node.domain("held.test"))).hasSize(1);
+    }
+
+    @Test
+    void aDomainForgottenHereAndHeldAgainByAnotherServerIsFoundAgain() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        hold.repository("held.test").removeAll();
+        new HoldRetention(hold, RecordingRelease::new, clock).run();
+        assertThat(hold.domains()).doesNotContain("held.test");
+
+        try (Holds otherServer = newHolds(store, claims, new Leases(claims, CLAIM_TIMEOUT, clock, false))) {
+            holdMailet(otherServer).service(mail("two", "b@held.test"));
+        }
+
+        assertThat(holds.sourcesFor(Node.domain("held.test"))).hasSize(1);
+    }
+
+    @Test
+    void aNodeAtItsLimitTakesNoMoreAtRcptTimeAndSaysItIsFull() throws Exception {
+        Holds limited = newHolds(store, claims, leases);
+        HoldForEtrn limitedMailet = new HoldForEtrn(limited, clock);
+        limitedMailet.init(FakeMailetConfig.builder()
+            .mailetName("HoldForEtrn")
+            .mailetContext(context)
+            .setProperty(HoldSettings.ROOT, root() + "limited/")
+            .setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR)
+            .setProperty(HoldSettings.MAX_MAILS_PER_NODE, "2")
+            .build());
+        try {
+            limitedMailet.service(mail("one", "a@held.test"));
+            assertThat(limited.intake("held.test")).isEqualTo(HoldIntake.Verdict.ACCEPT);
+
+            limitedMailet.service(mail("two", "b@held.test"));
+
+            assertThat(limited.intake("held.test")).isEqualTo(HoldIntake.Verdict.NODE_FULL);
+            assertThat(limited.intake("other.test")).isEqualTo(HoldIntake.Verdict.ACCEPT);
+            assertThat(limited.sourcesFor(Node.domain("held.test")).get(0).figures(Node.domain("held.test")).isFull()).isTrue();
+        } finally {
+            limited.close();
+        }
+    }
+
+    @Test
+    void aLimitIsACountOrASize() throws Exception {
+        assertThatThrownBy(() -> HoldSettings.from(FakeMailetConfig.builder()
+            .setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR)
+            .setProperty(HoldSettings.MAX_BYTES_PER_NODE, "lots").build()))
+            .hasMessageContaining("maxBytesPerNode");
+        assertThat(HoldSettings.from(FakeMailetConfig.builder()
+            .setProperty(HoldSettings.RELEASE_PROCESSOR, RELEASE_PROCESSOR)
+            .setProperty(HoldSettings.MAX_BYTES_PER_NODE, "2G").build()).maxBytesPerNode()).contains(2L << 30);
+    }
+
     // ---------------------------------------------------------------------------------------------------- ATRN
 
     @Test

@@ -233,8 +233,8 @@ class EtrnRoutesTest {
         Instant held = clock.instant().minusSeconds(120);
         waiting = List.of(
             new SourceFigures(SourceFigures.Kind.HOLD, "file://var/mail/etrn-hold/customer.test", 2, 300,
-                Optional.of(held), Optional.of(held.plus(Duration.ofDays(5)))),
-            new SourceFigures(SourceFigures.Kind.QUEUE, "outgoing", 1, 100, Optional.of(clock.instant()), Optional.empty()));
+                Optional.of(held), Optional.of(held.plus(Duration.ofDays(5))), false),
+            new SourceFigures(SourceFigures.Kind.QUEUE, "outgoing", 1, 100, Optional.of(clock.instant()), Optional.empty(), false));
 
         HttpResponse<String> response = get("/etrn/customer.test");
 
@@ -370,7 +370,7 @@ class EtrnRoutesTest {
         DeferredMailInventory slowInventory = node -> {
             reads.incrementAndGet();
             slow.await();
-            return List.of(new SourceFigures(SourceFigures.Kind.QUEUE, "outgoing", 7, 700, Optional.empty(), Optional.empty()));
+            return List.of(new SourceFigures(SourceFigures.Kind.QUEUE, "outgoing", 7, 700, Optional.empty(), Optional.empty(), false));
         };
         restartWith(slowInventory);
 

@@ -9,8 +9,9 @@ import org.jamesetrn.hold.HoldIntake;
 import org.junit.jupiter.api.Test;
 
 class HoldIntakeHookTest {
-    private final HoldIntakeHook hook = new HoldIntakeHook(domain ->
-        domain.equalsIgnoreCase("down.test") ? HoldIntake.Verdict.CANNOT_STORE_NOW : HoldIntake.Verdict.ACCEPT);
+    private final HoldIntakeHook hook = new HoldIntakeHook(domain -> domain.equalsIgnoreCase("down.test")
+        ? HoldIntake.Verdict.CANNOT_STORE_NOW
+        : domain.equalsIgnoreCase("full.test") ? HoldIntake.Verdict.NODE_FULL : HoldIntake.Verdict.ACCEPT);
 
     @Test
     void aHeldDomainWhoseMailCannotBeStoredNowIsRefusedForNow() throws Exception {
@@ -19,6 +20,14 @@ class HoldIntakeHookTest {
         assertThat(result.getSmtpRetCode()).isEqualTo("451");
         assertThat(result.getSmtpDescription()).startsWith("4.3.0");
         assertThat(result.getResult().getAction()).isEqualTo(org.apache.james.protocols.smtp.hook.HookReturnCode.Action.DENYSOFT);
+    }
+
+    @Test
+    void aHeldDomainAtItsLimitIsRefusedForNow() throws Exception {
+        HookResult result = hook.doRcpt(null, MaybeSender.nullSender(), new MailAddress("a@full.test"));
+
+        assertThat(result.getSmtpRetCode()).isEqualTo("452");
+        assertThat(result.getSmtpDescription()).startsWith("4.2.2");
     }
 
     @Test

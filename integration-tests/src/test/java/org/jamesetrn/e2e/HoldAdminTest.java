@@ -33,7 +33,10 @@ class HoldAdminTest {
     void getShowsTheHeldMailItsSizeAgeAndNextExpiry(EtrnRelay relay, CustomerMx mx) throws Exception {
         Mails.send(relay, "held.test", 2);
         await().atMost(Duration.ofSeconds(10)).until(() -> relay.heldCount("held.test") == 2);
-        Instant oldest = relay.held("held.test").stream().map(held -> held.since().orElseThrow()).min(Instant::compareTo).orElseThrow();
+        // Counted as soon as a key is listed, read once its files are written: both, read.
+        await().atMost(Duration.ofSeconds(10)).until(() -> relay.held("held.test").size() == 2);
+        List<ProbeRoutes.Held> entries = relay.held("held.test");
+        Instant oldest = entries.stream().map(held -> held.since().orElseThrow()).min(Instant::compareTo).orElseThrow();
 
         HttpResponse<String> response = relay.webAdmin().get("/etrn/held.test");
 

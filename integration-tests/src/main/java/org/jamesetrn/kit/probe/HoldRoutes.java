@@ -10,12 +10,14 @@ import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 
+
 import org.apache.james.core.MailAddress;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepository;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.mailrepository.api.MailRepositoryUrl;
+import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.webadmin.Routes;
 import org.apache.mailet.Mail;
 import org.apache.mailet.MailetContext;
@@ -58,9 +60,11 @@ public class HoldRoutes implements Routes {
 
     private final MailetContext mailetContext;
     private final MailRepositoryStore store;
+    private final HeldState.Reader reader;
 
     @Inject
-    public HoldRoutes(MailetContext mailetContext, MailRepositoryStore store) {
+    public HoldRoutes(MailetContext mailetContext, MailRepositoryStore store, FileSystem fileSystem) {
+        this.reader = new HeldState.Reader(fileSystem);
         this.mailetContext = mailetContext;
         this.store = store;
     }
@@ -156,7 +160,7 @@ public class HoldRoutes implements Routes {
         return JSON.writeValueAsString(mails);
     }
 
-    private static Optional<Map<String, Object>> heldView(MailRepository repository, String domain, MailKey key) {
+    private Optional<Map<String, Object>> heldView(MailRepository repository, String domain, MailKey key) {
         Mail mail;
         try {
             mail = repository.retrieve(key);
@@ -167,7 +171,7 @@ public class HoldRoutes implements Routes {
             return Optional.empty();
         }
         try {
-            Optional<HeldState> state = HeldState.of(domain, mail);
+            Optional<HeldState> state = reader.of(domain, mail);
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("key", mail.getName());
             view.put("recipients", mail.getRecipients().stream().map(MailAddress::asString).collect(Collectors.toList()));
