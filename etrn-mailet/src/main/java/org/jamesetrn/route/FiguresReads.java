@@ -27,8 +27,10 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
  * mail of the node (a queue browsed, a shared repository), which is long on a large backlog; WebAdmin's threads are
  * few and a client's HTTP timeout short. So: one read per node at a time (a GET joins the read in flight), at most
  * {@value #MAX_READS} nodes read at once, and a GET waits at most {@code wait}. A read that outlives its GET goes on;
- * its figures are kept for {@code keep} after it ends, for the GET that comes back for them (they say when they were
- * read). A read that ended within its GETs' wait is not kept: the next GET reads again.
+ * its figures are kept for {@code keep} after it ends, for the one GET that comes back for them (they say when they
+ * were read). Figures are never served twice from the past: a read that ended within its GETs' wait is not kept, and
+ * after kept figures were served the next GET reads again, so a client polling for a change never sees old figures
+ * twice.
  */
 final class FiguresReads {
     static final int MAX_READS = 4;
@@ -66,13 +68,17 @@ final class FiguresReads {
         private final CompletableFuture<List<SourceFigures>> figures = new CompletableFuture<>();
         private volatile Instant endedAt;
         private volatile boolean outlivedAGet;
+        private volatile boolean servedLater;
 
-        /** In flight, or ended after a GET stopped waiting for it, not failed, within {@code keep}. */
+        /**
+         * In flight, or ended after a GET stopped waiting for it: not failed, within {@code keep}, and not yet served to
+         * a GET that came after its end (kept figures are served once: the next GET reads again).
+         */
         boolean reusable(Instant now) {
             if (!figures.isDone()) {
                 return true;
             }
-            return outlivedAGet && !figures.isCompletedExceptionally() && endedAt.plus(keep).isAfter(now);
+            return outlivedAGet && !servedLater && !figures.isCompletedExceptionally() && endedAt.plus(keep).isAfter(now);
         }
     }
 
@@ -113,6 +119,7 @@ final class FiguresReads {
             read = reads.compute(node, (key, existing) -> {
                 if (existing != null && existing.reusable(now)) {
                     earlier[0] = existing.figures.isDone();
+                    existing.servedLater = earlier[0];
                     return existing;
                 }
                 return start(key);
