@@ -6,11 +6,14 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.PropertiesProvider;
+import org.jamesetrn.health.HoldHealthCheck;
 import org.jamesetrn.hold.HoldIntake;
 import org.jamesetrn.hold.Holds;
 import org.jamesetrn.hold.MemoryReleaseClaims;
 import org.jamesetrn.hold.OnDemandRelease;
 import org.jamesetrn.hold.ReleaseClaims;
+import org.jamesetrn.policy.AdminPolicy;
+import org.jamesetrn.policy.HandlerPolicies;
 import org.jamesetrn.release.DeferredMailInventory;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.DeferredMailSources;
@@ -47,6 +50,9 @@ public class EtrnModule extends AbstractModule {
         bind(DeferredMailRelease.class).to(ReleaseEngine.class);
         bind(DeferredMailInventory.class).to(ReleaseEngine.class);
         bind(ProbeOutcomes.class).in(Scopes.SINGLETON);
+        // The ETRN handlers publish their policy here; the WebAdmin route follows it.
+        bind(HandlerPolicies.class).in(Scopes.SINGLETON);
+        bind(AdminPolicy.class).to(HandlerPolicies.class);
 
         // Where deferred mail waits: RemoteDelivery's queues (provided below), the holds of HoldForEtrn, James's
         // shared repositories.
@@ -63,6 +69,10 @@ public class EtrnModule extends AbstractModule {
         // in extensions.properties) sets claims shared through Cassandra instead.
         bind(MemoryReleaseClaims.class).in(Scopes.SINGLETON);
         OptionalBinder.newOptionalBinder(binder(), ReleaseClaims.class).setDefault().to(MemoryReleaseClaims.class);
+
+        // The hold's checks for James's /healthcheck (the component HoldHealthCheck of conf/healthcheck.properties):
+        // declared here, so that it has a set to read with or without parts; parts: HoldHealthCheck.parts(binder()).
+        HoldHealthCheck.parts(binder());
     }
 
     @Provides

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.jamesetrn.node.Node;
@@ -15,13 +16,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * The answer of {@code GET /etrn/{node}}: what waits for the node, in all and per source (hold, queue, repository):
- * mails, bytes, the oldest mail's age in seconds and, for a hold, the next expiry and whether it is full.
+ * mails, bytes, the oldest mail's age in seconds and, for a hold, the next expiry and whether it is full;
+ * {@code readAt} when the figures were read before this request (a read that outlived an earlier request).
  */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
-@JsonPropertyOrder({"node", "mails", "bytes", "oldestAgeSeconds", "nextExpiry", "full", "sources"})
+@JsonPropertyOrder({"node", "mails", "bytes", "oldestAgeSeconds", "nextExpiry", "full", "readAt", "sources"})
 public class NodeFiguresDTO extends FiguresDTO {
-    static NodeFiguresDTO of(Node node, List<SourceFigures> figures, Instant now) {
-        return new NodeFiguresDTO(node.asString(),
+    static NodeFiguresDTO of(Node node, List<SourceFigures> figures, Optional<Instant> readAt, Instant now) {
+        return new NodeFiguresDTO(node.asString(), readAt.map(Instant::toString),
             new SourceFigures(SourceFigures.Kind.QUEUE, "",
                 figures.stream().mapToLong(SourceFigures::mails).sum(),
                 figures.stream().mapToLong(SourceFigures::bytes).sum(),
@@ -53,16 +55,22 @@ public class NodeFiguresDTO extends FiguresDTO {
     }
 
     private final String node;
+    private final Optional<String> readAt;
     private final List<Source> sources;
 
-    private NodeFiguresDTO(String node, SourceFigures total, List<Source> sources, Instant now) {
+    private NodeFiguresDTO(String node, Optional<String> readAt, SourceFigures total, List<Source> sources, Instant now) {
         super(total, now);
         this.node = node;
+        this.readAt = readAt;
         this.sources = sources;
     }
 
     public String getNode() {
         return node;
+    }
+
+    public Optional<String> getReadAt() {
+        return readAt;
     }
 
     public List<Source> getSources() {

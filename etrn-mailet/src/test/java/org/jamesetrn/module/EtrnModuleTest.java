@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import javax.jms.ConnectionFactory;
 
 import org.apache.activemq.ActiveMQConnectionFactory;
+import org.apache.james.core.healthcheck.HealthCheck;
+import org.apache.james.core.healthcheck.Result;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.metrics.api.GaugeRegistry;
@@ -27,6 +29,8 @@ import org.apache.james.server.core.configuration.Configuration.ConfigurationPat
 import org.apache.james.server.core.filesystem.FileSystemImpl;
 import org.apache.james.utils.PropertiesProvider;
 import org.apache.mailet.MailetContext;
+import org.jamesetrn.health.FixedHealthCheck;
+import org.jamesetrn.health.HoldHealthCheck;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.ReleaseConfiguration;
@@ -34,11 +38,15 @@ import org.jamesetrn.release.queue.JmsBackends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.TypeLiteral;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
+
+import reactor.core.publisher.Mono;
 
 /** The module as James loads it: in a child injector of the server's injector, which binds the queue factory. */
 class EtrnModuleTest {
@@ -103,5 +111,38 @@ class EtrnModuleTest {
 
         assertThat(JmsBackends.lookup(child, ReleaseConfiguration.defaults())).isPresent();
         assertThat(JmsBackends.lookup(james(memory).createChildInjector(binder -> { }), ReleaseConfiguration.defaults())).isEmpty();
+    }
+
+    @Test
+    void theHoldsHealthCheckReadsThePartsOfTheExtensionModules() {
+        MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
+        // As James binds its own checks: a set in the server's injector.
+        Injector server = james(memory, binder -> Multibinder.newSetBinder(binder, HealthCheck.class));
+        HealthCheck part = unhealthy("hold store", "cannot write");
+        Injector extension = server.createChildInjector(new EtrnModule(),
+            binder -> HoldHealthCheck.parts(binder).addBinding().toInstance(part));
+
+        Result result = Mono.from(extension.getInstance(HoldHealthCheck.class).check()).block();
+
+        assertThat(result.isUnHealthy()).isTrue();
+        assertThat(result.getCause()).contains("hold store: cannot write");
+        assertThat(Mono.from(server.createChildInjector(new EtrnModule()).getInstance(HoldHealthCheck.class).check())
+            .block().isHealthy()).as("no part").isTrue();
+    }
+
+    /** Why HoldHealthCheck has a set of its own: an extension module cannot add to the set James's /healthcheck reads. */
+    @Test
+    void aHealthCheckSetInAnExtensionModuleFailsTheExtensionInjector() {
+        MemoryMailQueueFactory memory = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
+        Injector server = james(memory, binder -> Multibinder.newSetBinder(binder, HealthCheck.class));
+
+        assertThatThrownBy(() -> server.createChildInjector(new EtrnModule(),
+                binder -> Multibinder.newSetBinder(binder, HealthCheck.class).addBinding().toInstance(unhealthy("hold store", "down"))))
+            .isInstanceOf(CreationException.class)
+            .hasMessageContaining("was bound multiple times");
+    }
+
+    private static HealthCheck unhealthy(String name, String cause) {
+        return new FixedHealthCheck(name, component -> Result.unhealthy(component, cause));
     }
 }

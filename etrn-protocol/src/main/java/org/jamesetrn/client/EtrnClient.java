@@ -122,6 +122,13 @@ final class EtrnClient {
         return Optional.of(request(chosen, Trigger.WEBADMIN));
     }
 
+    /** The last result of each relay's nodes (relays in the order listed): what {@link EtrnClientHealthCheck} reads. */
+    List<RequestResult> lastResults() {
+        return requesters.values().stream()
+            .flatMap(requester -> requester.lastResults().stream())
+            .collect(ImmutableList.toImmutableList());
+    }
+
     /** Each relay on a thread of the client; nothing waits for them (the poll and interval run on those threads too). */
     private void requestAll(Trigger trigger) {
         for (RelayRequester requester : requesters.values()) {

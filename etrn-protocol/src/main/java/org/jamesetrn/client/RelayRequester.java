@@ -2,7 +2,9 @@ package org.jamesetrn.client;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -28,6 +30,9 @@ final class RelayRequester {
     private final ClientAudit audit;
     private final ScheduledExecutorService scheduler;
 
+    /** The last result of each node: what the health check reads. */
+    private final Map<Node, RequestResult> lastResults = new ConcurrentHashMap<>();
+
     // Guarded by this.
     private long round;
     private Optional<ScheduledFuture<?>> pendingRetry = Optional.empty();
@@ -45,6 +50,13 @@ final class RelayRequester {
         return relay;
     }
 
+    /** The last result of each node asked so far, in the order the nodes are listed; empty before the first request. */
+    List<RequestResult> lastResults() {
+        return relay.nodes().stream()
+            .flatMap(node -> Optional.ofNullable(lastResults.get(node)).stream())
+            .collect(ImmutableList.toImmutableList());
+    }
+
     /** Asks for every node now; answers the reports of this first attempt (retries follow in the background). */
     synchronized List<RequestReport> request(Trigger trigger) {
         pendingRetry.ifPresent(retry -> retry.cancel(false));
@@ -58,6 +70,7 @@ final class RelayRequester {
             return ImmutableList.of(); // a newer trigger took over
         }
         List<RequestResult> results = session.ask(relay, nodes);
+        results.forEach(result -> lastResults.put(result.node(), result));
         List<Node> again = results.stream()
             .filter(result -> result.outcome().retried())
             .map(RequestResult::node)

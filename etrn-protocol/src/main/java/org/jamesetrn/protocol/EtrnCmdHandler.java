@@ -22,6 +22,7 @@ import org.apache.james.protocols.smtp.core.esmtp.EhloExtension;
 import org.jamesetrn.node.InvalidNodeException;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.node.NodeSyntax;
+import org.jamesetrn.policy.HandlerPolicies;
 import org.jamesetrn.release.CountWait;
 import org.jamesetrn.release.DeferredMailRelease;
 import org.jamesetrn.release.ReleaseResult;
@@ -48,6 +49,7 @@ public class EtrnCmdHandler implements CommandHandler<SMTPSession>, EhloExtensio
     private final DNSService dnsService;
     private final EtrnAudit audit;
     private final Ticker ticker;
+    private final HandlerPolicies adminPolicies;
 
     private EtrnPolicy policy;
     private ReplyMode replyMode;
@@ -56,29 +58,44 @@ public class EtrnCmdHandler implements CommandHandler<SMTPSession>, EhloExtensio
 
     @Inject
     public EtrnCmdHandler(DeferredMailRelease release, DomainList domainList, DNSService dnsService,
-                          MetricFactory metricFactory) {
-        this(release, domainList, dnsService, metricFactory, Ticker.systemTicker());
+                          MetricFactory metricFactory, HandlerPolicies adminPolicies) {
+        this(release, domainList, dnsService, metricFactory, Ticker.systemTicker(), adminPolicies);
     }
 
     @VisibleForTesting
     EtrnCmdHandler(DeferredMailRelease release, DomainList domainList, DNSService dnsService,
                    MetricFactory metricFactory, Ticker ticker) {
+        this(release, domainList, dnsService, metricFactory, ticker, new HandlerPolicies());
+    }
+
+    @VisibleForTesting
+    EtrnCmdHandler(DeferredMailRelease release, DomainList domainList, DNSService dnsService,
+                   MetricFactory metricFactory, Ticker ticker, HandlerPolicies adminPolicies) {
         this.release = release;
         this.domainList = domainList;
         this.dnsService = dnsService;
         this.audit = new EtrnAudit(metricFactory);
         this.ticker = ticker;
+        this.adminPolicies = adminPolicies;
         try {
-            init(new BaseHierarchicalConfiguration());
+            configure(new EtrnSettings(new BaseHierarchicalConfiguration(), dnsService));
         } catch (ConfigurationException e) {
             throw new IllegalStateException("the default ETRN settings are invalid", e);
         }
     }
 
-    /** Reads the {@code <handler>} element; an empty element gives the secure defaults (nothing served). */
+    /**
+     * Reads the {@code <handler>} element; an empty element gives the secure defaults (nothing served). Publishes the
+     * node rules and the rate limit for the administrator's release ({@code POST /etrn/{node}}, which follows them).
+     */
     @Override
     public void init(Configuration config) throws ConfigurationException {
         EtrnSettings settings = new EtrnSettings(config, dnsService);
+        configure(settings);
+        adminPolicies.publish(this, new HandlerAdminPolicy(policy, settings.rateLimiter(ticker)));
+    }
+
+    private void configure(EtrnSettings settings) throws ConfigurationException {
         EtrnPolicy newPolicy = settings.policy(domainList);
         ReplyMode newReplyMode = settings.replies();
         ClientRateLimiter newRateLimiter = settings.rateLimiter(ticker);

@@ -1,6 +1,7 @@
 package org.jamesetrn.protocol;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import org.apache.james.core.Domain;
@@ -43,20 +44,29 @@ final class EtrnPolicy {
         if (!clients.isAuthorized(client)) {
             return PolicyDecision.refused(CLIENT_NOT_AUTHORIZED);
         }
-        if (node.kind() == Node.Kind.QUEUE) {
-            if (!servedQueues.contains(node.name())) {
-                return PolicyDecision.refused(QUEUE_NOT_SERVED);
-            }
-        } else {
-            if (holdsLocalDomain(node)) {
-                return PolicyDecision.refused(LOCAL_DOMAIN);
-            }
-            if (servedNodes.stream().noneMatch(served -> served.includes(node))) {
-                return PolicyDecision.refused(NODE_NOT_SERVED);
-            }
+        Optional<String> nodeRefusal = nodeRefusal(node);
+        if (nodeRefusal.isPresent()) {
+            return PolicyDecision.refused(nodeRefusal.get());
         }
         boolean ruleRefuses = rules.stream().anyMatch(rule -> rule.applies(node) && !rule.admits(client));
         return ruleRefuses ? PolicyDecision.refused(RULE_REFUSED) : PolicyDecision.allowed();
+    }
+
+    /**
+     * The rules that hold whoever asks: a queue must be served, a domain node must hold no local domain and be
+     * served. Also what the administrator's release follows ({@link HandlerAdminPolicy}).
+     */
+    Optional<String> nodeRefusal(Node node) throws DomainListException {
+        if (node.kind() == Node.Kind.QUEUE) {
+            return servedQueues.contains(node.name()) ? Optional.empty() : Optional.of(QUEUE_NOT_SERVED);
+        }
+        if (holdsLocalDomain(node)) {
+            return Optional.of(LOCAL_DOMAIN);
+        }
+        if (servedNodes.stream().noneMatch(served -> served.includes(node))) {
+            return Optional.of(NODE_NOT_SERVED);
+        }
+        return Optional.empty();
     }
 
     private boolean holdsLocalDomain(Node node) throws DomainListException {

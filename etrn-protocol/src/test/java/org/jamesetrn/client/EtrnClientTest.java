@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 
+import org.apache.james.core.healthcheck.Result;
+import org.apache.james.core.healthcheck.ResultStatus;
 import org.apache.james.metrics.tests.RecordingMetricFactory;
 import org.jamesetrn.node.Node;
 import org.jamesetrn.protocol.TestRelay;
@@ -34,6 +36,8 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
 
 import com.google.common.collect.ImmutableList;
+
+import reactor.core.publisher.Mono;
 
 /** The client's triggers, retries, log lines and counters, against real SMTP relays on loopback. */
 class EtrnClientTest {
@@ -320,5 +324,48 @@ class EtrnClientTest {
             text.append(' ').append(thrown.getMessage());
         }
         return text.toString();
+    }
+
+    @Test
+    void theHealthCheckIsDegradedWhileTheLastRequestToARelayFailed() throws Exception {
+        TestRelay relay = relay(TestRelay.builder());
+        int down;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            down = socket.getLocalPort();
+        }
+        Backoff once = Backoff.of(1, FIRST_DELAY, FIRST_DELAY);
+        EtrnClient client = client(Optional.empty(), once, upstream("provider", relay.port(), CUSTOMER),
+            upstream("down", down, OTHER));
+        EtrnClientHealthCheck check = new EtrnClientHealthCheck(client);
+        assertThat(check.componentName().getName()).isEqualTo("ETRN client");
+        assertThat(health(check).isHealthy()).as("nothing asked yet").isTrue();
+
+        client.requestNow(Optional.of("provider"));
+        assertThat(health(check).isHealthy()).isTrue();
+
+        client.requestNow(Optional.empty());
+        Result oneDown = health(check);
+        assertThat(oneDown.getStatus()).isEqualTo(ResultStatus.DEGRADED);
+        assertThat(oneDown.getCause()).hasValueSatisfying(cause -> assertThat(cause)
+            .startsWith("relay down (localhost:" + down + ") node other.test: unreachable (Couldn't connect to host")
+            .doesNotContain("provider"));
+
+        int providerPort = relay.port();
+        relay.close();
+        client.requestNow(Optional.of("provider"));
+        assertThat(health(check).getCause()).hasValueSatisfying(cause -> assertThat(cause)
+            .startsWith("relay provider (localhost:" + providerPort + ") node customer.test: unreachable (")
+            .contains("; relay down (localhost:" + down + ") node other.test: unreachable ("));
+    }
+
+    @Test
+    void theHealthCheckIsHealthyWithNoRelayListed() {
+        EtrnClient client = client(Optional.empty(), BACKOFF);
+
+        assertThat(health(new EtrnClientHealthCheck(client)).isHealthy()).isTrue();
+    }
+
+    private static Result health(EtrnClientHealthCheck check) {
+        return Mono.from(check.check()).block();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,12 +17,15 @@ import org.apache.james.protocols.api.BaseRequest;
 import org.apache.james.protocols.api.Response;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.jamesetrn.node.Node;
+import org.jamesetrn.policy.HandlerPolicies;
 import org.jamesetrn.release.RecordingRelease;
 import org.jamesetrn.release.ReleaseException;
 import org.jamesetrn.release.UnknownQueueException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+
+import com.google.common.net.InetAddresses;
 
 /** The reply for every case, the session state, the reply modes, the reply timeout, metrics. */
 class EtrnCmdHandlerTest {
@@ -329,5 +333,64 @@ class EtrnCmdHandlerTest {
         assertThat(etrn(trusted(), "customer.test").getRetCode()).isEqualTo("253");
         assertThat(etrn(trusted(), "#outgoing-smarthost").getRetCode()).isEqualTo("253");
         assertThat(etrn(trusted(), "other.test").getRetCode()).isEqualTo("459");
+    }
+
+    /** What the handler publishes for the administrator's release (POST /etrn/{node}), which follows it. */
+    @Nested
+    class PublishedForWebAdmin {
+        private final HandlerPolicies published = new HandlerPolicies();
+        private final InetAddress admin = InetAddresses.forString("127.0.0.1");
+
+        private EtrnCmdHandler publishing(String xml) throws ConfigurationException {
+            EtrnCmdHandler created = new EtrnCmdHandler(release, localDomains, new LiteralDnsService(), metrics, ticker,
+                published);
+            created.init(TestConfigurations.handler(xml));
+            return created;
+        }
+
+        @Test
+        void theNodeRulesThatHoldWhoeverAsks() throws Exception {
+            publishing(DEMO + "<node name=\"@customer.test\"><networks>192.0.2.0/24</networks></node>");
+
+            assertThat(published.refusal(Node.domain("sub.customer.test"))).as("a per-node rule is SMTP's").isEmpty();
+            assertThat(published.refusal(Node.queue("outgoing-smarthost"))).isEmpty();
+            assertThat(published.refusal(Node.domainAndSubdomains("com"))).contains(EtrnPolicy.NODE_NOT_SERVED);
+            assertThat(published.refusal(Node.domainAndSubdomains("local"))).contains(EtrnPolicy.LOCAL_DOMAIN);
+            assertThat(published.refusal(Node.queue("outgoing"))).contains(EtrnPolicy.QUEUE_NOT_SERVED);
+        }
+
+        @Test
+        void nothingBeforeInitAndTheDefaultsServeNothing() throws Exception {
+            new EtrnCmdHandler(release, localDomains, new LiteralDnsService(), metrics, ticker, published);
+            assertThat(published.refusal(Node.domain("customer.test"))).as("not published before init")
+                .contains("no ETRN handler in smtpserver.xml: no node is served");
+
+            publishing("");
+            assertThat(published.refusal(Node.domain("customer.test"))).contains(EtrnPolicy.NODE_NOT_SERVED);
+        }
+
+        @Test
+        void theHandlersRateLimitWithBucketsOfItsOwn() throws Exception {
+            handler = publishing(DEMO + "<rateLimit><permits>2</permits><period>60s</period></rateLimit>");
+            release.startingCount(0);
+
+            assertThat(published.tryAcquire(admin)).isTrue();
+            assertThat(published.tryAcquire(admin)).isTrue();
+            assertThat(published.tryAcquire(admin)).isFalse();
+            assertThat(etrn(trusted(), "customer.test").getRetCode()).as("SMTP's bucket is apart").isEqualTo("251");
+
+            ticker.advance(Duration.ofSeconds(30));
+            assertThat(published.tryAcquire(admin)).isTrue();
+            assertThat(published.tryAcquire(admin)).isFalse();
+        }
+
+        @Test
+        void initAgainReplacesThePolicy() throws Exception {
+            EtrnCmdHandler created = publishing(DEMO);
+            created.init(TestConfigurations.handler("<nodes>other.test</nodes>"));
+
+            assertThat(published.refusal(Node.domain("customer.test"))).contains(EtrnPolicy.NODE_NOT_SERVED);
+            assertThat(published.refusal(Node.domain("other.test"))).isEmpty();
+        }
     }
 }

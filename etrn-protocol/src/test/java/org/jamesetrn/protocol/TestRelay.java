@@ -26,6 +26,7 @@ import org.apache.james.protocols.smtp.SMTPProtocolHandlerChain;
 import org.apache.james.protocols.smtp.SMTPSession;
 import org.apache.james.protocols.smtp.hook.AuthHook;
 import org.apache.james.protocols.smtp.hook.HookResult;
+import org.jamesetrn.policy.HandlerPolicies;
 import org.jamesetrn.release.RecordingRelease;
 
 import com.google.common.collect.ImmutableList;
@@ -118,7 +119,7 @@ public final class TestRelay implements AutoCloseable {
     private TestRelay(Builder builder) throws Exception {
         this.release = builder.release;
         EtrnCmdHandler etrn = new EtrnCmdHandler(release, new FixedDomainList("relay.local"), new LiteralDnsService(),
-            new RecordingMetricFactory()) {
+            new RecordingMetricFactory(), new HandlerPolicies()) {
             @Override
             public Response onCommand(SMTPSession session, Request request) {
                 received.add(new Received(session, request));

@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 public final class EtrnExtension {
     /** The release engine's own configuration file (the queues ETRN may release). */
     public static final String ENGINE_PROPERTIES = "etrn.properties";
+    static final String HEALTH_CHECKS = "healthcheck.properties";
+    static final String ADDITIONAL_HEALTH_CHECKS = "additional.healthchecks";
 
     private final Path jars;
     private Set<String> classes;
@@ -57,24 +59,34 @@ public final class EtrnExtension {
     }
 
     /**
-     * Takes the extension out of a conf/ that ships it, for a stock James: its SMTP handler, its mailets, its WebAdmin routes,
-     * the modules of extensions.properties (every one of them is an extension's) and the engine's own file.
+     * Takes the extension out of a conf/ that ships it, for a stock James: its SMTP handler, its mailets, its WebAdmin
+     * routes, its health checks, the modules of extensions.properties (every one of them is an extension's) and the
+     * engine's own file.
      */
     public void removeFrom(Conf conf) {
         conf.removeElements("smtpserver.xml", "handler", Conf.classAttribute(this::provides));
         // The hold's and the release's mailets: their processors stay, empty (James ghosts what reaches their end).
         conf.removeElements("mailetcontainer.xml", "mailet", Conf.classAttribute(this::provides));
-        List<String> routes = conf.listProperty(JamesInstance.WEBADMIN, JamesInstance.ROUTES);
-        if (routes.stream().anyMatch(this::provides)) {
-            List<String> stockRoutes = routes.stream().filter(route -> !provides(route)).collect(Collectors.toList());
-            if (stockRoutes.isEmpty()) {
-                conf.removeProperty(JamesInstance.WEBADMIN, JamesInstance.ROUTES);
-            } else {
-                conf.setProperty(JamesInstance.WEBADMIN, JamesInstance.ROUTES, String.join(",", stockRoutes));
-            }
-        }
+        removeClasses(conf, JamesInstance.WEBADMIN, JamesInstance.ROUTES);
+        removeClasses(conf, HEALTH_CHECKS, ADDITIONAL_HEALTH_CHECKS);
         conf.clearProperties("extensions.properties");
         conf.delete(ENGINE_PROPERTIES);
+    }
+
+    /** Removes the extension's classes from a comma-separated list of class names (the key goes when none is left). */
+    private void removeClasses(Conf conf, String file, String key) {
+        if (!Files.exists(conf.directory().resolve(file))) {
+            return;
+        }
+        List<String> classes = conf.listProperty(file, key);
+        if (classes.stream().anyMatch(this::provides)) {
+            List<String> stock = classes.stream().filter(name -> !provides(name)).collect(Collectors.toList());
+            if (stock.isEmpty()) {
+                conf.removeProperty(file, key);
+            } else {
+                conf.setProperty(file, key, String.join(",", stock));
+            }
+        }
     }
 
     private Set<String> classNames() {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The operator's ETRN: {@code POST /etrn/{node}} on James's WebAdmin, loaded from the shipped
- * conf/webadmin.properties {@code extensions.routes}, releases through the same engine as the SMTP command.
+ * conf/webadmin.properties {@code extensions.routes}, releases through the same engine as the SMTP command, under the
+ * ETRN handler's node rules ({@link WebAdminPolicyTest}: on the shipped handler element).
  */
 @ExtendWith(RelayExtension.class)
 class WebAdminReleaseTest {
@@ -41,17 +42,21 @@ class WebAdminReleaseTest {
     }
 
     @Test
-    void releasesAQueueTheEtrnHandlerDoesNotAllow(EtrnRelay relay, CustomerMx mx) throws Exception {
-        // The handler's <queues> lists only outgoing-smarthost; WebAdmin has no ETRN policy, the engine serves both.
+    void aQueueTheEtrnHandlerDoesNotServeIs403UnlessForced(EtrnRelay relay, CustomerMx mx) throws Exception {
+        // The handler's <queues> lists only outgoing-smarthost; the engine serves both queues.
         List<String> dns = Mails.deferred(relay, "other.test", 2);
         mx.start();
 
-        HttpResponse<String> response = post(relay, "/etrn/%23" + EtrnRelay.DNS_QUEUE);
+        HttpResponse<String> refused = post(relay, "/etrn/%23" + EtrnRelay.DNS_QUEUE);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("Node #" + EtrnRelay.DNS_QUEUE + " not released: queue not served by this server");
+        Fence.assertHeld(relay, mx, dns);
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("{\"node\":\"#" + EtrnRelay.DNS_QUEUE + "\",\"released\":2}");
-        await().atMost(DELIVERY)
-            .untilAsserted(() -> assertThat(mx.messageIds()).containsExactlyInAnyOrderElementsOf(dns));
+        HttpResponse<String> forced = post(relay, "/etrn/%23" + EtrnRelay.DNS_QUEUE + "?force=true");
+
+        assertThat(forced.statusCode()).isEqualTo(200);
+        assertThat(forced.body()).isEqualTo("{\"node\":\"#" + EtrnRelay.DNS_QUEUE + "\",\"released\":2}");
+        await().atMost(DELIVERY).untilAsserted(() -> assertThat(mx.messageIds()).containsAll(dns));
     }
 
     @Test
@@ -63,7 +68,7 @@ class WebAdminReleaseTest {
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(malformed.body()).contains("\"type\":\"InvalidArgument\"", "Invalid ETRN node: empty label in domain");
 
-        HttpResponse<String> unknown = post(relay, "/etrn/%23nosuch");
+        HttpResponse<String> unknown = post(relay, "/etrn/%23nosuch?force=true");
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.body()).contains("\"type\":\"notFound\"", "Queue nosuch is not served by ETRN");
 

@@ -13,8 +13,9 @@ import reactor.core.publisher.Sinks;
  * persistent queue, mail that is due when James starts (released before a crash, or redelivered after one) is
  * delivered at once; RemoteDelivery's {@code onSuccess} then sends it to a processor through the context, whose
  * root queue is still null: the NullPointerException makes RemoteDelivery roll the delivered mail back, and it is
- * delivered again (measured: mail delivered three times across one kill -9). James's memory queue never has mail at
- * start-up. Opened by an initialisation step that requires the mailet context ({@link EmbeddedActiveMQModule}).</p>
+ * delivered again (docs/activemq.md, "Dequeue starts once the mailet context is ready"). James's memory queue never
+ * has mail at start-up. Opened by an initialisation step that requires the mailet context
+ * ({@link EmbeddedActiveMQModule}).</p>
  */
 public class DequeueGate implements Startable {
     private final Sinks.Empty<Void> open = Sinks.empty();

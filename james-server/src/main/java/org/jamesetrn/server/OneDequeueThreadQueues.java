@@ -21,14 +21,14 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Why: James 3.8.1's JMS queue dequeues with {@code Mono.defer(deQueueOneItem).repeat()}, a blocking
  * {@code receive} re-run on whatever thread asks for the next mail. RemoteDelivery asks from its delivery threads as
- * each delivery ends; when deliveries take a while (a site that answers each command 20 ms late, or RemoteDelivery's
- * {@code onSuccess} enqueue), two threads drive that loop at once and a mail already received is dropped on the way:
- * it stays "in flight" on a JMS consumer nobody will ever commit, undelivered until James restarts (measured: 12 of
- * 1,000 after a WebAdmin flush, no ETRN involved). James's memory queue does not have the problem because its
- * dequeue loop runs on a thread of its own ({@code subscribeOn}); these queues do the same: every request for the
- * next mail is handed to the queue's dequeue thread, so the loop never runs on two threads. And the loop starts only
- * once James's mailet context is ready ({@link DequeueGate}). Nothing else changes: same class family (ETRN and
- * James's WebAdmin see an {@link ActiveMQCacheableMailQueue}), same messages.</p>
+ * each delivery ends; when deliveries take a while (a slow site, or RemoteDelivery's {@code onSuccess} enqueue), two
+ * threads drive that loop at once and a mail already received is dropped on the way: it stays "in flight" on a JMS
+ * consumer nobody will ever commit, undelivered until James restarts (docs/activemq.md, "One dequeue thread per
+ * queue", has the measurement). James's memory queue does not have the problem because its dequeue loop runs on a
+ * thread of its own ({@code subscribeOn}); these queues do the same: every request for the next mail is handed to
+ * the queue's dequeue thread, so the loop never runs on two threads. And the loop starts only once James's mailet
+ * context is ready ({@link DequeueGate}). Nothing else changes: same class family (ETRN and James's WebAdmin see an
+ * {@link ActiveMQCacheableMailQueue}), same messages.</p>
  */
 public class OneDequeueThreadQueues extends ActiveMQMailQueueFactory {
     private final ActiveMQMetricCollector metricCollector;

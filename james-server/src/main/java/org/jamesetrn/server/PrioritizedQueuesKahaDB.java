@@ -14,8 +14,8 @@ import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
  * <p>Why: James's dequeue selector ("due now or flushed") scans the queue's paged-in messages in dispatch order. In
  * arrival order, mail that became due (new mail, mail an ETRN released, both sent at JMS priority 9 by RemoteDelivery
  * with {@code usePriority} and by the ETRN release) sits behind every deferred mail queued before it (priority 0 with
- * {@code usePriority}): each dequeue scans them all (measured: 1,000 released mails behind 100,000 deferred ones took
- * 20 s to dequeue, 3 s with priorities).</p>
+ * {@code usePriority}): each dequeue scans them all, which makes the dequeue of released mail several times slower
+ * behind a large backlog (docs/activemq.md, "Prioritized dispatch", has the measurement).</p>
  *
  * <p>How: the policy must be in place before the broker creates its queues, which it does from the store as it
  * starts, inside James's {@code EmbeddedActiveMQ}, which offers no hook. ActiveMQ hands the broker to its persistence

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * stops delivering). At start-up {@link #prepare} raises {@code maxPageSize} and {@code maxBrowsePageSize} of each
  * queue ETRN releases from to {@code release.activemq.pageSize} (etrn.properties), on the running broker, through
  * ActiveMQ's public {@code Destination} API. The cost is heap: every paged-in message stays in memory with its
- * properties (about 4 KiB each with James's properties, measured; the body stays in ActiveMQ's blob file).</p>
+ * properties (the body stays in ActiveMQ's blob file; docs/activemq.md has the heap measured per message).</p>
  */
 final class ActiveMQBackend implements JmsBackend {
     private static final Logger LOGGER = LoggerFactory.getLogger(ActiveMQBackend.class);
