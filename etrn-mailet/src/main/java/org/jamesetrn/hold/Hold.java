@@ -54,6 +54,8 @@ final class Hold {
     static final AttributeName DELIVERY_ERROR_CODE = AttributeName.of("delivery-error-code");
     private static final Logger LOGGER = LoggerFactory.getLogger(Hold.class);
     private static final int REMOVE_ATTEMPTS = 8;
+    /** The health check's repository under the root: never a node domain. */
+    static final String HEALTH = "_health";
 
     private final HoldSettings settings;
     private final MailRepositoryStore store;
@@ -418,6 +420,35 @@ final class Hold {
             || settings.maxBytesPerNode().map(max -> held.bytes >= max).orElse(false);
     }
 
+    /** The domains whose last write failed. */
+    java.util.Set<String> unwritableDomains() {
+        return unwritable.keySet();
+    }
+
+    /**
+     * Lists the held domains and stores and removes a probe entry in {@code <root>/_health} (no node domain: an
+     * underscore is no host-name character), for the health check; throws when the store cannot do either.
+     */
+    void probeStore() throws MessagingException {
+        refresh();
+        MailRepository repository;
+        try {
+            repository = store.select(settings.root().subUrl(HEALTH));
+        } catch (MailRepositoryStore.MailRepositoryStoreException | RuntimeException e) {
+            throw new MessagingException("cannot open " + settings.root().subUrl(HEALTH).asString(), e);
+        }
+        Mail probe = org.apache.james.server.core.MailImpl.builder()
+            .name("health-probe")
+            .mimeMessage(org.apache.james.core.builder.MimeMessageBuilder.mimeMessageBuilder().setText("health").build())
+            .build();
+        try {
+            repository.store(probe);
+            repository.remove(new MailKey(probe.getName()));
+        } finally {
+            LifecycleUtil.dispose(probe);
+        }
+    }
+
     /** What is held for a domain, as counted (no mail read). */
     HeldCounts.Counts counts(String domain) {
         return counts.of(domain);
@@ -527,7 +558,7 @@ final class Hold {
                 } else if (domain.isPresent() && domain.get().equals(child.getName())) {
                     repository(domain.get());
                     domains.add(domain.get());
-                } else {
+                } else if (!child.getName().equals(HEALTH)) {
                     LOGGER.warn("Ignoring {} under the hold {}: not a node domain", child.getName(), root());
                 }
             }

@@ -3,11 +3,14 @@ package org.jamesetrn.module;
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
+import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.utils.PropertiesProvider;
 import org.jamesetrn.health.HoldHealthCheck;
+import org.jamesetrn.hold.ClaimsHealthCheck;
 import org.jamesetrn.hold.HoldIntake;
+import org.jamesetrn.hold.HoldStoreHealthCheck;
 import org.jamesetrn.hold.Holds;
 import org.jamesetrn.hold.MemoryReleaseClaims;
 import org.jamesetrn.hold.OnDemandRelease;
@@ -71,8 +74,10 @@ public class EtrnModule extends AbstractModule {
         OptionalBinder.newOptionalBinder(binder(), ReleaseClaims.class).setDefault().to(MemoryReleaseClaims.class);
 
         // The hold's checks for James's /healthcheck (the component HoldHealthCheck of conf/healthcheck.properties):
-        // declared here, so that it has a set to read with or without parts; parts: HoldHealthCheck.parts(binder()).
-        HoldHealthCheck.parts(binder());
+        // its store (read, written) and its claims (read: in Cassandra on a cluster).
+        Multibinder<HealthCheck> holdChecks = HoldHealthCheck.parts(binder());
+        holdChecks.addBinding().to(HoldStoreHealthCheck.class);
+        holdChecks.addBinding().to(ClaimsHealthCheck.class);
     }
 
     @Provides

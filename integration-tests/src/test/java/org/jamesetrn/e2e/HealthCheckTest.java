@@ -46,6 +46,24 @@ class HealthCheckTest {
         assertThat(check(json(health), HOLD).get("status").asText()).isEqualTo("healthy");
     }
 
+    /** The hold's store made unwritable: a file where its health probe's repository goes (the disk gone, as root can). */
+    @Test
+    void theHoldsCheckIsUnhealthyWhileItsStoreCannotBeWritten(EtrnRelay relay) throws Exception {
+        java.nio.file.Path probe = relay.holdFolder("_health");
+        org.jamesetrn.kit.Trees.delete(probe);
+        java.nio.file.Files.createDirectories(probe.getParent());
+        java.nio.file.Files.writeString(probe, "a file where the hold's health probe writes");
+        try {
+            JsonNode hold = check(json(relay.webAdmin().get("/healthcheck")), HOLD);
+            assertThat(hold.get("status").asText()).isEqualTo("unhealthy");
+            assertThat(hold.get("cause").asText()).startsWith("hold store: the hold file://var/mail/etrn-hold");
+        } finally {
+            java.nio.file.Files.delete(probe);
+            java.nio.file.Files.createDirectories(probe);
+        }
+        assertThat(check(json(relay.webAdmin().get("/healthcheck")), HOLD).get("status").asText()).isEqualTo("healthy");
+    }
+
     @Test
     void theClientsCheckIsDegradedOnceItsRelayIsStopped() throws Exception {
         int siteSmtp = Ports.free();
