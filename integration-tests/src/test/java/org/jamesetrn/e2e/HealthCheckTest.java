@@ -31,6 +31,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class HealthCheckTest {
     private static final String CLIENT = "ETRN client";
     private static final String HOLD = "ETRN hold";
+    private static final String ODMR = "ETRN ODMR listener";
     private static final String DOMAIN = SiteJames.DOMAIN;
 
     @Test
@@ -38,12 +39,13 @@ class HealthCheckTest {
         JsonNode listed = json(relay.webAdmin().get("/healthcheck/checks"));
         List<String> names = new ArrayList<>();
         listed.forEach(check -> names.add(check.get("componentName").asText()));
-        assertThat(names).contains(CLIENT, HOLD, "Guice application lifecycle");
+        assertThat(names).contains(CLIENT, HOLD, ODMR, "Guice application lifecycle");
 
         HttpResponse<String> health = relay.webAdmin().get("/healthcheck");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(check(json(health), CLIENT).get("status").asText()).as("no relay listed").isEqualTo("healthy");
         assertThat(check(json(health), HOLD).get("status").asText()).isEqualTo("healthy");
+        assertThat(check(json(health), ODMR).get("status").asText()).as("listening").isEqualTo("healthy");
     }
 
     /** The hold's store made unwritable: a file where its health probe's repository goes (the disk gone, as root can). */

@@ -352,4 +352,18 @@ class OdmrListenerTest {
         }
         return lines;
     }
+
+    @Test
+    void itsHealthCheckIsHealthyWhileItListensAndUnhealthyOnceItStopped() throws Exception {
+        OdmrSettings.Builder settings = settings();
+        OdmrListener listener = listen(settings);
+        OdmrHealthCheck health = new OdmrHealthCheck(listener, settings.build());
+        assertThat(reactor.core.publisher.Mono.from(health.check()).block().isHealthy()).isTrue();
+
+        listener.stop();
+
+        org.apache.james.core.healthcheck.Result stopped = reactor.core.publisher.Mono.from(health.check()).block();
+        assertThat(stopped.isUnHealthy()).isTrue();
+        assertThat(stopped.getCause()).hasValueSatisfying(cause -> assertThat(cause).startsWith("not listening on"));
+    }
 }
