@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * A server run as a separate process ({@code ./james.sh}, {@code java ...}), everything it prints appended to a log
@@ -101,10 +102,21 @@ public final class ServerProcess implements AutoCloseable {
         return false;
     }
 
-    /** SIGKILL now (a crash, as far as the server can tell), and waits for the process to end. */
+    /**
+     * SIGKILL now (a crash, as far as the server can tell), and waits for the process to end. The processes it
+     * started die with it (a script's server: RabbitMQ's Erlang VM and port mapper under {@code rabbitmq.sh}), so
+     * that none outlives it.
+     */
     public synchronized void kill() throws InterruptedException {
         if (isAlive()) {
+            List<ProcessHandle> children = process.descendants().collect(Collectors.toList());
             process.destroyForcibly().waitFor(AFTER_KILL.toMillis(), TimeUnit.MILLISECONDS);
+            for (ProcessHandle child : children) {
+                child.destroyForcibly();
+            }
+            for (ProcessHandle child : children) {
+                child.onExit().completeOnTimeout(child, AFTER_KILL.toMillis(), TimeUnit.MILLISECONDS).join();
+            }
         }
     }
 

@@ -1,0 +1,129 @@
+package org.jamesetrn.kit;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A one-node RabbitMQ 3.10 (Debian's rabbitmq-server) on loopback, started by the repository's
+ * {@code rabbitmq/rabbitmq.sh} (the script the README gives an admin) as a separate process: free AMQP, management,
+ * distribution and port-mapper ports, a fresh folder, its output in {@code rabbitmq.log} there. Ready when the AMQP
+ * and management ports listen. It can be stopped (SIGTERM: the broker shuts down cleanly, then its epmd) and started
+ * again on the same folder and ports, its queues and persistent messages kept. JDK only.
+ */
+public final class RabbitMQNode implements AutoCloseable {
+    private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
+    private static final Pattern MESSAGES = Pattern.compile("\"messages\":(\\d+)");
+
+    private final Path directory;
+    private final int port;
+    private final int managementPort;
+    private final ServerProcess process;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Duration lastStart = Duration.ZERO;
+
+    private RabbitMQNode(Repository repository, Path directory, int port, int managementPort, int distPort, int epmdPort) {
+        this.directory = directory;
+        this.port = port;
+        this.managementPort = managementPort;
+        this.process = new ServerProcess(List.of("bash", repository.rabbitMQScript().toString(),
+            "--dir", directory.toString(),
+            "--port", String.valueOf(port),
+            "--management-port", String.valueOf(managementPort),
+            "--dist-port", String.valueOf(distPort),
+            "--epmd-port", String.valueOf(epmdPort)), repository.root(), directory.resolve("rabbitmq.log")).killOnExit();
+    }
+
+    /** A fresh node (whatever the folder held is deleted), started and ready. */
+    public static RabbitMQNode start(Repository repository, Path directory) throws IOException, InterruptedException {
+        Trees.delete(directory);
+        Files.createDirectories(directory);
+        RabbitMQNode node = new RabbitMQNode(repository, directory, Ports.free(), Ports.free(), Ports.free(), Ports.free());
+        node.start();
+        return node;
+    }
+
+    /** Starts it (again, after {@link #stop()}) and waits until AMQP and the management API listen. */
+    public synchronized void start() throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        process.start();
+        boolean up = Poll.until(STARTUP_TIMEOUT, Duration.ofMillis(100),
+            () -> !process.isAlive() || (Ports.listening(port) && Ports.listening(managementPort)));
+        if (!process.isAlive()) {
+            throw new IllegalStateException("RabbitMQ exited at start-up, see " + process.log());
+        }
+        if (!up) {
+            process.kill();
+            throw new IllegalStateException("RabbitMQ was not ready in " + STARTUP_TIMEOUT.toSeconds() + " s, see "
+                + process.log());
+        }
+        lastStart = Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /** SIGTERM (RabbitMQ closes its connections and its stores cleanly), SIGKILL after a minute. */
+    public synchronized void stop() throws InterruptedException {
+        process.stop(Duration.ofMinutes(1));
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The AMQP port on 127.0.0.1. */
+    public int port() {
+        return port;
+    }
+
+    /** The HTTP management API's port on 127.0.0.1. */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** How long the last start took, process launch to both ports listening. */
+    public Duration lastStart() {
+        return lastStart;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public Path log() {
+        return process.log();
+    }
+
+    /**
+     * The messages in one of James's mail queues (its RabbitMQ work queue, {@code JamesMailQueue-workqueue-<name>}):
+     * ready and unacknowledged, as the management API counts them (its statistics lag by up to 5 s).
+     */
+    public long messages(String mailQueue) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + managementPort + "/api/queues/%2F/JamesMailQueue-workqueue-" + mailQueue))
+            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8)))
+            .timeout(Duration.ofSeconds(10))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            return 0;
+        }
+        Matcher messages = MESSAGES.matcher(response.body());
+        if (response.statusCode() != 200 || !messages.find()) {
+            throw new IllegalStateException("RabbitMQ's management API: " + response.statusCode() + " " + response.body());
+        }
+        return Long.parseLong(messages.group(1));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
