@@ -19,29 +19,25 @@ import java.util.regex.Pattern;
  * {@code rabbitmq/rabbitmq.sh} (the script the README gives an admin) as a separate process: free AMQP, management,
  * distribution and port-mapper ports, a fresh folder, its output in {@code rabbitmq.log} there. Ready when the AMQP
  * and management ports listen. It can be stopped (SIGTERM: the broker shuts down cleanly, then its epmd) and started
- * again on the same folder and ports, its queues and persistent messages kept. JDK only.
+ * again on the same folder and ports, its queues and persistent messages kept ({@link ScriptNode}). JDK only.
  */
-public final class RabbitMQNode implements AutoCloseable {
+public final class RabbitMQNode extends ScriptNode {
     private static final Duration STARTUP_TIMEOUT = Duration.ofMinutes(2);
     private static final Pattern MESSAGES = Pattern.compile("\"messages\":(\\d+)");
 
-    private final Path directory;
     private final int port;
     private final int managementPort;
-    private final ServerProcess process;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private Duration lastStart = Duration.ZERO;
 
     private RabbitMQNode(Repository repository, Path directory, int port, int managementPort, int distPort, int epmdPort) {
-        this.directory = directory;
-        this.port = port;
-        this.managementPort = managementPort;
-        this.process = new ServerProcess(List.of("bash", repository.rabbitMQScript().toString(),
+        super("RabbitMQ", directory, new ServerProcess(List.of("bash", repository.rabbitMQScript().toString(),
             "--dir", directory.toString(),
             "--port", String.valueOf(port),
             "--management-port", String.valueOf(managementPort),
             "--dist-port", String.valueOf(distPort),
-            "--epmd-port", String.valueOf(epmdPort)), repository.root(), directory.resolve("rabbitmq.log")).killOnExit();
+            "--epmd-port", String.valueOf(epmdPort)), repository.root(), directory.resolve("rabbitmq.log")), STARTUP_TIMEOUT);
+        this.port = port;
+        this.managementPort = managementPort;
     }
 
     /** A fresh node (whatever the folder held is deleted), started and ready. */
@@ -53,30 +49,10 @@ public final class RabbitMQNode implements AutoCloseable {
         return node;
     }
 
-    /** Starts it (again, after {@link #stop()}) and waits until AMQP and the management API listen. */
-    public synchronized void start() throws IOException, InterruptedException {
-        long started = System.nanoTime();
-        process.start();
-        boolean up = Poll.until(STARTUP_TIMEOUT, Duration.ofMillis(100),
-            () -> !process.isAlive() || (Ports.listening(port) && Ports.listening(managementPort)));
-        if (!process.isAlive()) {
-            throw new IllegalStateException("RabbitMQ exited at start-up, see " + process.log());
-        }
-        if (!up) {
-            process.kill();
-            throw new IllegalStateException("RabbitMQ was not ready in " + STARTUP_TIMEOUT.toSeconds() + " s, see "
-                + process.log());
-        }
-        lastStart = Duration.ofNanos(System.nanoTime() - started);
-    }
-
-    /** SIGTERM (RabbitMQ closes its connections and its stores cleanly), SIGKILL after a minute. */
-    public synchronized void stop() throws InterruptedException {
-        process.stop(Duration.ofMinutes(1));
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
+    /** Ready when AMQP and the management API listen. */
+    @Override
+    protected boolean ready() {
+        return Ports.listening(port) && Ports.listening(managementPort);
     }
 
     /** The AMQP port on 127.0.0.1. */
@@ -87,19 +63,6 @@ public final class RabbitMQNode implements AutoCloseable {
     /** The HTTP management API's port on 127.0.0.1. */
     public int managementPort() {
         return managementPort;
-    }
-
-    /** How long the last start took, process launch to both ports listening. */
-    public Duration lastStart() {
-        return lastStart;
-    }
-
-    public Path directory() {
-        return directory;
-    }
-
-    public Path log() {
-        return process.log();
     }
 
     /**
@@ -120,10 +83,5 @@ public final class RabbitMQNode implements AutoCloseable {
             throw new IllegalStateException("RabbitMQ's management API: " + response.statusCode() + " " + response.body());
         }
         return Long.parseLong(messages.group(1));
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        stop();
     }
 }

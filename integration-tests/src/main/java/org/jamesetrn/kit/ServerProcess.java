@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -56,6 +57,24 @@ public final class ServerProcess implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
         return this;
+    }
+
+    /**
+     * Starts the command and waits until it is ready; if it exits first, or is not ready in time (then it is killed),
+     * the error names the log. Returns how long it took.
+     */
+    public Duration startAndAwait(String what, Duration timeout, BooleanSupplier ready) throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        start();
+        boolean up = Poll.until(timeout, Duration.ofMillis(250), () -> !isAlive() || ready.getAsBoolean());
+        if (!isAlive()) {
+            throw new IllegalStateException(what + " exited at start-up, see " + log);
+        }
+        if (!up) {
+            kill();
+            throw new IllegalStateException(what + " was not ready in " + timeout.toSeconds() + " s, see " + log);
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
     }
 
     public synchronized boolean isAlive() {

@@ -2,6 +2,7 @@ package org.jamesetrn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +10,10 @@ import java.util.List;
 import java.util.Properties;
 
 import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
 
 import org.jamesetrn.kit.ClusterConf;
 import org.jamesetrn.kit.Conf;
@@ -20,9 +25,8 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * conf/cluster stays in step with conf/: the files it replaces are the shipped ones plus the cluster's lines
- * (conf/cluster/README.md), and the one edit it asks for in mailetcontainer.xml, the hold's root, finds exactly one
- * element to change.
+ * conf/cluster stays in step with conf/: the files it replaces are the shipped ones with the cluster's changes and
+ * nothing else (conf/cluster/README.md).
  */
 class ClusterConfTest {
     private final Repository repository = Repository.underTest();
@@ -61,15 +65,57 @@ class ClusterConfTest {
                 && text(repository, "protocol").equals("cassandra"));
     }
 
+    /**
+     * conf/cluster/mailetcontainer.xml is the shipped one with the cluster's changes and nothing else: when conf/'s
+     * changes, copy it again and make these changes (the failure shows the expected file).
+     */
     @Test
-    void theHoldsRootIsTheOneRootOfTheShippedMailetContainer() throws Exception {
-        List<Element> roots = elements(xml(repository.conf().resolve("mailetcontainer.xml")), "root");
+    void mailetContainerIsTheShippedOneWithTheClustersChanges() throws Exception {
+        Document expected = xml(repository.conf().resolve("mailetcontainer.xml"));
+        clusterChanges(expected);
+        Document cluster = xml(repository.clusterConf().resolve("mailetcontainer.xml"));
+        assertThat(cluster.getDocumentElement().isEqualNode(expected.getDocumentElement()))
+            .as("conf/cluster/mailetcontainer.xml should be, comments aside:%n%s", serialize(expected))
+            .isTrue();
+        assertThat(ClusterConf.HOLD_ROOT).isEqualTo("cassandra://var/mail/etrn-hold/");
+    }
+
+    /** What the cluster changes in the shipped mailetcontainer.xml (conf/cluster/README.md). */
+    private static void clusterChanges(Document shipped) {
+        List<Element> roots = elements(shipped, "root");
         assertThat(roots).singleElement().satisfies(root -> {
             assertThat(root.getTextContent()).isEqualTo("file://var/mail/etrn-hold/");
             assertThat(((Element) root.getParentNode()).getAttribute("class")).endsWith(".HoldForEtrn");
         });
-        assertThat(ClusterConf.HOLD_ROOT).isEqualTo("cassandra://var/mail/etrn-hold/");
-        assertThat(Conf.at(repository.clusterConf()).property(ClusterConf.CASSANDRA, "cassandra.nodes")).contains("127.0.0.1:9042");
+        roots.get(0).setTextContent(ClusterConf.HOLD_ROOT);
+    }
+
+    @Test
+    void etrnPropertiesIsTheShippedOneWithoutTheProbe() throws Exception {
+        Properties shipped = load(repository.conf().resolve("etrn.properties"));
+        Properties cluster = load(repository.clusterConf().resolve("etrn.properties"));
+        shipped.setProperty("release.probe.mails", "0");
+        assertThat(cluster).isEqualTo(shipped);
+    }
+
+    @Test
+    void theStoresAreOnLoopbackAtTheirScriptsDefaultPorts() {
+        Conf cluster = Conf.at(repository.clusterConf());
+        assertThat(cluster.property(ClusterConf.CASSANDRA, "cassandra.nodes")).contains("127.0.0.1:9042");
+        assertThat(cluster.property(ClusterConf.RABBITMQ, "uri")).contains("amqp://127.0.0.1:5672");
+        assertThat(cluster.property(ClusterConf.RABBITMQ, "management.uri")).contains("http://127.0.0.1:15672");
+    }
+
+    private static String serialize(Document document) {
+        try {
+            StringWriter out = new StringWriter();
+            var transformer = TransformerFactory.newInstance().newTransformer();
+            transformer.setOutputProperty(OutputKeys.INDENT, "yes");
+            transformer.transform(new DOMSource(document), new StreamResult(out));
+            return out.toString();
+        } catch (Exception e) {
+            return "(cannot serialize: " + e + ")";
+        }
     }
 
     private static Properties load(Path file) throws Exception {

@@ -14,12 +14,14 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jamesetrn.kit.CassandraNode;
 import org.jamesetrn.kit.ClusterConf;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.EtrnExtension;
 import org.jamesetrn.kit.JamesInstance;
 import org.jamesetrn.kit.JamesProcess;
 import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.RabbitMQNode;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.SmtpClient;
 import org.jamesetrn.kit.WebAdmin;
@@ -56,15 +58,16 @@ final class ClusterServer implements AutoCloseable {
     }
 
     /** Lays out the server's folder and starts it (about 30 s); the MX must be listening meanwhile (free ports). */
-    static ClusterServer start(String name, Path directory, int mxPort, int cqlPort) throws Exception {
+    static ClusterServer start(String name, Path directory, int mxPort, CassandraNode cassandra, RabbitMQNode rabbitMQ)
+            throws Exception {
         Repository repository = Repository.underTest();
         JamesInstance instance = JamesInstance.create(directory, repository.conf())
-            .listenOn(Ports.free(), Ports.free())
-            .gatewayPort(mxPort);
+            .listenOn(Ports.free(), Ports.free());
         instance.conf().setElements("smtpserver.xml", "authorizedAddresses", "127.0.0.1/32");
         EtrnExtension extension = repository.extension();
         extension.setHandlerOptions(instance.conf(), HANDLER_OPTIONS);
-        ClusterConf.apply(repository, instance.conf(), cqlPort);
+        ClusterConf.apply(repository, instance.conf(), cassandra, rabbitMQ);
+        instance.gatewayPort(mxPort); // in the cluster's mailetcontainer.xml
         instance.conf().setProperty(EtrnExtension.ENGINE_PROPERTIES, "release.claim.timeout", CLAIM_TIMEOUT_SECONDS + "s");
         moreHeldDomains(instance.conf());
         extension.installInto(instance);

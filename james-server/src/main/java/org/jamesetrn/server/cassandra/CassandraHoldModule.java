@@ -1,5 +1,7 @@
 package org.jamesetrn.server.cassandra;
 
+import java.util.Set;
+
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -49,7 +51,7 @@ import com.google.inject.multibindings.Multibinder;
  * sees every repository, a held domain first written through another server included.</p>
  */
 public class CassandraHoldModule extends AbstractModule {
-    /** The tables this server creates (if missing) at start-up. */
+    /** The tables of the hold this server creates (if missing) at start-up; other modules add theirs to the set. */
     static final CassandraModule SCHEMA = CassandraModule.aggregateModules(
         CassandraSchemaVersionModule.MODULE,
         CassandraMailRepositoryModule.MODULE,
@@ -70,6 +72,7 @@ public class CassandraHoldModule extends AbstractModule {
         bind(CassandraMailRepositoryMailDaoV2.class).in(Scopes.SINGLETON);
 
         Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(CassandraHealthCheck.class);
+        Multibinder.newSetBinder(binder(), CassandraModule.class).addBinding().toInstance(SCHEMA);
     }
 
     @Provides
@@ -85,11 +88,15 @@ public class CassandraHoldModule extends AbstractModule {
         return settings.cassandra();
     }
 
-    /** Connects (retrying as cassandra.retryConnection.* says), creates the keyspace and the missing tables. */
+    /**
+     * Connects (retrying as cassandra.retryConnection.* says), creates the keyspace and the missing tables: the hold's
+     * and those of the other modules bound into the set of {@link CassandraModule} (the mail queues' view).
+     */
     @Provides
     @Singleton
-    SessionWithInitializedTablesFactory session(CassandraSettings settings) {
-        return CassandraConnection.openWithTables(settings.cluster(), settings.keyspace(), SCHEMA);
+    SessionWithInitializedTablesFactory session(CassandraSettings settings, Set<CassandraModule> tables) {
+        return CassandraConnection.openWithTables(settings.cluster(), settings.keyspace(),
+            CassandraModule.aggregateModules(tables));
     }
 
     /** What the Cassandra mail repository stores a mail's header and body with: Cassandra's blob tables. */
