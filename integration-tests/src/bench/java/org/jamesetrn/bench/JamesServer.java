@@ -72,6 +72,8 @@ final class JamesServer implements AutoCloseable {
             }
             conf.setElements("mailetcontainer.xml", "gatewayPort", String.valueOf(sinkPort)) // the cluster's file
                 .setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test", "HostIs=held.test," + heldDomains)
+                .setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test,customer.test",
+                    "HostIs=held.test,customer.test," + heldDomains)
                 .setElements("smtpserver.xml", "nodes", nodes);
         }, JamesProcess.CLUSTER_SERVER);
     }

@@ -125,6 +125,8 @@ public final class CustomerMx implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     /** When set, every connection gets this greeting and is closed (a site that is down for now but answers). */
     private volatile String refusal;
+    /** Recipients (lower case) answered with their reply to RCPT instead of 250 (a site that answers per recipient). */
+    private final Map<String, String> recipientReplies = new ConcurrentHashMap<>();
     /** When set, connections are accepted and never answered (a site that stalls). */
     private volatile boolean stalling;
     /** How long each reply waits before it is sent. */
@@ -237,16 +239,26 @@ public final class CustomerMx implements AutoCloseable {
         return this;
     }
 
+    /**
+     * From now on RCPT TO this address gets this reply (e.g. {@code 452 4.2.2 mailbox full}, {@code 550 5.1.1 no such
+     * user}) instead of 250; the other recipients of the same message are accepted as before. Until {@link #answer()}.
+     */
+    public CustomerMx refuseRecipient(String address, String reply) {
+        recipientReplies.put(address.toLowerCase(Locale.ROOT), reply);
+        return this;
+    }
+
     /** From now on connections are accepted and never answered, until {@link #stop()} cuts them. */
     public CustomerMx stall() {
         stalling = true;
         return this;
     }
 
-    /** Back to a working SMTP server after {@link #refuse} or {@link #stall}. */
+    /** Back to a working SMTP server after {@link #refuse}, {@link #refuseRecipient} or {@link #stall}. */
     public CustomerMx answer() {
         refusal = null;
         stalling = false;
+        recipientReplies.clear();
         return this;
     }
 
@@ -429,6 +441,10 @@ public final class CustomerMx implements AutoCloseable {
                     Matcher address = ADDRESS.matcher(line);
                     if (!mailFrom || !address.find()) {
                         return "503 5.5.1 MAIL first, and RCPT TO:<address>";
+                    }
+                    String refusedRecipient = recipientReplies.get(address.group(1).toLowerCase(Locale.ROOT));
+                    if (refusedRecipient != null) {
+                        return refusedRecipient;
                     }
                     recipients.add(address.group(1));
                     return "250 2.1.5 OK";

@@ -2,6 +2,7 @@ package org.jamesetrn.kit;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,7 +28,9 @@ public final class RabbitMQNode extends ScriptNode {
 
     private final int port;
     private final int managementPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** HTTP/1.1: RabbitMQ's web server closes a plain connection that asks to upgrade to HTTP/2. */
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
 
     private RabbitMQNode(Repository repository, Path directory, int port, int managementPort, int distPort, int epmdPort) {
         super("RabbitMQ", directory, new ServerProcess(List.of("bash", repository.rabbitMQScript().toString(),
@@ -49,10 +52,18 @@ public final class RabbitMQNode extends ScriptNode {
         return node;
     }
 
-    /** Ready when AMQP and the management API listen. */
+    /** Ready when AMQP listens and the management API answers. */
     @Override
     protected boolean ready() {
-        return Ports.listening(port) && Ports.listening(managementPort);
+        try {
+            return Ports.listening(port) && Ports.listening(managementPort)
+                && management("GET", "/api/overview", null).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The AMQP port on 127.0.0.1. */
@@ -66,15 +77,18 @@ public final class RabbitMQNode extends ScriptNode {
     }
 
     /**
-     * The messages in one of James's mail queues (its RabbitMQ work queue, {@code JamesMailQueue-workqueue-<name>}):
-     * ready and unacknowledged, as the management API counts them (its statistics lag by up to 5 s).
+     * The messages in one of James's mail queues (its RabbitMQ work queue, {@code JamesMailQueue-workqueue-<name>}) of
+     * the default virtual host: ready and unacknowledged, as the management API counts them (its statistics lag by up
+     * to 5 s).
      */
     public long messages(String mailQueue) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + managementPort + "/api/queues/%2F/JamesMailQueue-workqueue-" + mailQueue))
-            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8)))
-            .timeout(Duration.ofSeconds(10))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        return messages("/", mailQueue);
+    }
+
+    /** The same in this virtual host. */
+    public long messages(String virtualHost, String mailQueue) throws IOException, InterruptedException {
+        HttpResponse<String> response = management("GET", "/api/queues/" + encode(virtualHost) + "/JamesMailQueue-workqueue-"
+            + mailQueue, null);
         if (response.statusCode() == 404) {
             return 0;
         }
@@ -83,5 +97,33 @@ public final class RabbitMQNode extends ScriptNode {
             throw new IllegalStateException("RabbitMQ's management API: " + response.statusCode() + " " + response.body());
         }
         return Long.parseLong(messages.group(1));
+    }
+
+    /**
+     * A virtual host of its own (created if missing, the default user guest allowed everything in it): a server whose
+     * rabbitmq.properties names it ({@code uri=amqp://127.0.0.1:<port>/<name>}) shares no queue with the others.
+     */
+    public void createVirtualHost(String name) throws IOException, InterruptedException {
+        for (HttpResponse<String> response : List.of(
+                management("PUT", "/api/vhosts/" + encode(name), "{}"),
+                management("PUT", "/api/permissions/" + encode(name) + "/guest",
+                    "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}"))) {
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException("RabbitMQ's management API: " + response.statusCode() + " " + response.body());
+            }
+        }
+    }
+
+    private HttpResponse<String> management(String method, String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8)))
+            .header("Content-Type", "application/json")
+            .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+            .timeout(Duration.ofSeconds(10))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String encode(String virtualHost) {
+        return URLEncoder.encode(virtualHost, StandardCharsets.UTF_8);
     }
 }

@@ -80,7 +80,11 @@ class ClusterConfTest {
         assertThat(ClusterConf.HOLD_ROOT).isEqualTo("cassandra://var/mail/etrn-hold/");
     }
 
-    /** What the cluster changes in the shipped mailetcontainer.xml (conf/cluster/README.md). */
+    /**
+     * What the cluster changes in the shipped mailetcontainer.xml (conf/cluster/README.md): the hold in Cassandra,
+     * tried every hour; every RemoteDelivery of the relay processor parked (one attempt, temporary failures to the
+     * hold through etrn-undelivered); customer.test's released mail to its smarthost, as in relay.
+     */
     private static void clusterChanges(Document shipped) {
         List<Element> roots = elements(shipped, "root");
         assertThat(roots).singleElement().satisfies(root -> {
@@ -88,6 +92,53 @@ class ClusterConfTest {
             assertThat(((Element) root.getParentNode()).getAttribute("class")).endsWith(".HoldForEtrn");
         });
         roots.get(0).setTextContent(ClusterConf.HOLD_ROOT);
+        Element hold = (Element) roots.get(0).getParentNode();
+        Element retryEvery = shipped.createElement("retryEvery");
+        retryEvery.setTextContent("1 hour");
+        hold.insertBefore(retryEvery, child(hold, "expireAfter").getNextSibling());
+
+        Element release = processor(shipped, "etrn-release");
+        List<Element> smarthost = new ArrayList<>();
+        for (Element mailet : elements(release, "mailet")) {
+            if (mailet.getAttribute("match").equals("HostIs=held.test")) {
+                smarthost.add(mailet);
+            }
+        }
+        assertThat(smarthost).as("etrn-release's route to 127.0.0.1:2526").singleElement()
+            .satisfies(mailet -> assertThat(child(mailet, "gatewayPort").getTextContent()).isEqualTo("2526"));
+        smarthost.get(0).setAttribute("match", "HostIs=held.test,customer.test");
+
+        Element relay = processor(shipped, "relay");
+        List<Element> remoteDeliveries = new ArrayList<>();
+        for (Element mailet : elements(relay, "mailet")) {
+            if (mailet.getAttribute("class").equals("RemoteDelivery")) {
+                remoteDeliveries.add(mailet);
+            }
+        }
+        assertThat(remoteDeliveries).as("the relay's RemoteDelivery mailets").hasSize(3);
+        for (Element mailet : remoteDeliveries) {
+            child(mailet, "delayTime").setTextContent("");
+            child(mailet, "maxRetries").setTextContent("0");
+            child(mailet, "bounceProcessor").setTextContent("etrn-undelivered");
+            Element priority = child(mailet, "usePriority");
+            if (priority != null) {
+                mailet.removeChild(priority);
+            }
+        }
+    }
+
+    private static Element processor(Document document, String state) {
+        return elements(document, "processor").stream()
+            .filter(processor -> processor.getAttribute("state").equals(state)).findFirst().orElseThrow();
+    }
+
+    private static Element child(Element parent, String tag) {
+        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element && ((Element) node).getTagName().equals(tag)) {
+                return (Element) node;
+            }
+        }
+        return null;
     }
 
     @Test
@@ -147,8 +198,12 @@ class ClusterConfTest {
     }
 
     private static List<Element> elements(Document document, String tag) {
+        return elements(document.getDocumentElement(), tag);
+    }
+
+    private static List<Element> elements(Element parent, String tag) {
         List<Element> elements = new ArrayList<>();
-        NodeList nodes = document.getElementsByTagName(tag);
+        NodeList nodes = parent.getElementsByTagName(tag);
         for (int i = 0; i < nodes.getLength(); i++) {
             elements.add((Element) nodes.item(i));
         }

@@ -60,6 +60,12 @@ final class ClusterServer implements AutoCloseable {
     /** Lays out the server's folder and starts it (about 30 s); the MX must be listening meanwhile (free ports). */
     static ClusterServer start(String name, Path directory, int mxPort, CassandraNode cassandra, RabbitMQNode rabbitMQ)
             throws Exception {
+        return start(name, directory, mxPort, cassandra, rabbitMQ, conf -> { });
+    }
+
+    /** The same with more edits of its conf/, made last. */
+    static ClusterServer start(String name, Path directory, int mxPort, CassandraNode cassandra, RabbitMQNode rabbitMQ,
+                               Consumer<Conf> edits) throws Exception {
         Repository repository = Repository.underTest();
         JamesInstance instance = JamesInstance.create(directory, repository.conf())
             .listenOn(Ports.free(), Ports.free());
@@ -70,6 +76,7 @@ final class ClusterServer implements AutoCloseable {
         instance.gatewayPort(mxPort); // in the cluster's mailetcontainer.xml
         instance.conf().setProperty(EtrnExtension.ENGINE_PROPERTIES, "release.claim.timeout", CLAIM_TIMEOUT_SECONDS + "s");
         moreHeldDomains(instance.conf());
+        edits.accept(instance.conf());
         extension.installInto(instance);
         WebAdmin webAdmin = new WebAdmin(instance.webAdminPort(), Duration.ofSeconds(10));
         JamesProcess process = JamesProcess.on(instance, repository.serverLib())
@@ -103,8 +110,9 @@ final class ClusterServer implements AutoCloseable {
             relayRoute.setAttribute("match", "HostIs=" + NODE + "," + LATE_NODE);
             relayRoute.getParentNode().insertBefore(
                 mailet(document, "HostIs=" + RETRY_NODE, "ToProcessor", "processor", "etrn-hold-retry"), relayRoute);
-            Element releaseRoute = only(document, "mailet", mailet -> mailet.getAttribute("match").equals("HostIs=" + NODE));
-            releaseRoute.setAttribute("match", "HostIs=" + NODE + "," + LATE_NODE + "," + RETRY_NODE);
+            Element releaseRoute = only(document, "mailet", mailet -> mailet.getAttribute("class").equals("RemoteDelivery")
+                && mailet.getAttribute("match").startsWith("HostIs=" + NODE));
+            releaseRoute.setAttribute("match", releaseRoute.getAttribute("match") + "," + LATE_NODE + "," + RETRY_NODE);
 
             Element release = (Element) processor(document, "etrn-release").cloneNode(true);
             release.setAttribute("state", "etrn-release-retry");
