@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the extension and runs, in the foreground, the stock Apache James 3.8.1 server with ETRN: conf/ from this
-# repository, our jars in extensions-jars/, exactly as an admin installs them. The mail queue is James's memory queue
-# (lost on restart), or with --queue activemq James's embedded ActiveMQ broker (kept under the instance folder).
+# Builds the extension and runs, in the foreground, Apache James 3.8.1 with ETRN: conf/ from this repository, our jars
+# in extensions-jars/, exactly as an admin installs them. By default the persistent server: James's mail queue in
+# James's embedded ActiveMQ broker, kept under the instance folder, so that a mail acknowledged over SMTP survives a
+# crash. With --queue memory the stock memory server instead (its queue is lost on restart: for quick trials).
 # With --cluster, the cluster server of docs/cluster.md instead: conf/cluster applied, the ETRN hold and the mails'
 # contents in the Cassandra of --cassandra (start one with cassandra/cassandra.sh), the spool and the queues in the
 # RabbitMQ of --rabbitmq (start one with rabbitmq/rabbitmq.sh), shared with every other server started so.
@@ -13,9 +14,9 @@ usage() {
 Usage: ./james.sh [--queue memory|activemq] [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build]
        ./james.sh --cluster [--cassandra HOST:PORT] [--rabbitmq HOST:PORT] [--rabbitmq-management HOST:PORT]
                   [--smtp HOST:PORT] [--webadmin HOST:PORT] [--no-build]
-  --queue      memory (default): James's MemoryJamesServerMain, queued mail is lost on restart;
-               activemq: the same server with the queue in James's embedded ActiveMQ broker (KahaDB), kept across
-               restarts in the instance folder (var/store/activemq)
+  --queue      activemq (default): the persistent server, James's memory server with its queue in James's embedded
+               ActiveMQ broker (KahaDB), kept across restarts and crashes in the instance folder (var/store/activemq);
+               memory: James's stock MemoryJamesServerMain, queued mail is lost on restart (quick trials, tests)
   --smtp       SMTP listener (default 127.0.0.1:2525, or \$ETRN_SMTP)
   --webadmin   WebAdmin listener (default 127.0.0.1:8000, or \$ETRN_WEBADMIN)
   --no-build   reuse the last build of the jars (james-server/target/james); conf/ is always the repository's
@@ -26,21 +27,22 @@ Usage: ./james.sh [--queue memory|activemq] [--smtp HOST:PORT] [--webadmin HOST:
   --rabbitmq-management  with --cluster, RabbitMQ's management API (default: the AMQP host, AMQP port + 10000,
                as rabbitmq/rabbitmq.sh listens by default)
 Each SMTP port gets its own instance folder (james-server/target/instance-PORT), so two servers can run side by side;
-starting again with the same --smtp reuses the folder, and with --queue activemq the mail queued in it.
+starting again with the same --smtp reuses the folder, and (persistent server) the mail queued in it.
 USAGE
 }
 
 smtp=${ETRN_SMTP:-127.0.0.1:2525}
 webadmin=${ETRN_WEBADMIN:-127.0.0.1:8000}
 build=1
-queue=memory
+queue=activemq
+queue_option=""
 cluster=0
 cassandra=127.0.0.1:9042
 rabbitmq=127.0.0.1:5672
 rabbitmq_management=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        --queue) queue=$2; shift 2 ;;
+        --queue) queue=$2; queue_option=$2; shift 2 ;;
         --smtp) smtp=$2; shift 2 ;;
         --webadmin) webadmin=$2; shift 2 ;;
         --no-build) build=0; shift ;;
@@ -63,8 +65,8 @@ case "$queue" in
     activemq) main=org.jamesetrn.server.ActiveMQJamesServerMain ;;
     *) echo "--queue wants memory or activemq" >&2; exit 2 ;;
 esac
-if [ "$cluster" = 1 ] && [ "$queue" != memory ]; then
-    echo "--cluster runs the memory queue: leave out --queue $queue" >&2
+if [ "$cluster" = 1 ] && [ -n "$queue_option" ]; then
+    echo "--cluster runs James's distributed queue (RabbitMQ): leave out --queue $queue_option" >&2
     exit 2
 fi
 
@@ -91,7 +93,7 @@ if [ "$cluster" = 1 ]; then
         "$instance/conf/rabbitmq.properties"
     main=org.jamesetrn.server.cassandra.ClusterJamesServerMain
     echo "Cluster server: the ETRN hold in the Cassandra at $cassandra, the queues in the RabbitMQ at $rabbitmq" >&2
-    queue="memory"
+    queue="RabbitMQ"
 fi
 
 echo "James with ETRN ($queue queue): SMTP on $smtp, WebAdmin on $webadmin, working directory $instance" >&2
