@@ -75,6 +75,11 @@ final class ActiveMQRelay implements AutoCloseable {
         return EtrnRelay.etrn(smtpPort(), node);
     }
 
+    /** The mails ETRN would release for the node now (WebAdmin {@code GET /etrn/{node}}: its hold and its queues). */
+    long deferred(String node) throws Exception {
+        return EtrnRelay.deferred(new WebAdmin(james.webAdminPort(), Duration.ofSeconds(30)), node);
+    }
+
     /** What waits in the smarthost queue (customer.test's route). */
     List<ProbeRoutes.Waiting> waiting() throws Exception {
         return queues.waiting(EtrnRelay.SMARTHOST_QUEUE);

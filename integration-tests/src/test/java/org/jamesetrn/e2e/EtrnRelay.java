@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.james.utils.DataProbeImpl;
 import org.jamesetrn.kit.Conf;
@@ -152,6 +154,16 @@ public final class EtrnRelay implements AutoCloseable {
     }
 
     /** One ETRN on a session of its own with the relay listening on this port. */
+    /**
+     * The mails ETRN would release for the node now, from WebAdmin's {@code GET /etrn/{node}} (every source: the holds,
+     * the queues); -1 when the figures are not available (503: a store unreachable).
+     */
+    static long deferred(WebAdmin webAdmin, String node) throws IOException, InterruptedException {
+        Matcher mails = Pattern.compile("^\\{\"node\":\"" + Pattern.quote(node) + "\",\"mails\":(\\d+),")
+            .matcher(webAdmin.get("/etrn/" + node).body());
+        return mails.find() ? Long.parseLong(mails.group(1)) : -1;
+    }
+
     static SmtpClient.Reply etrn(int smtpPort, String node) {
         try (SmtpClient site = connect(smtpPort)) {
             return site.etrn(node);

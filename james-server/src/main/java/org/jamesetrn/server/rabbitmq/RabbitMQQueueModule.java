@@ -14,6 +14,8 @@ import org.apache.james.backends.rabbitmq.RabbitMQHealthCheck;
 import org.apache.james.backends.rabbitmq.ReactorRabbitMQChannelPool;
 import org.apache.james.backends.rabbitmq.ReceiverProvider;
 import org.apache.james.backends.rabbitmq.SimpleConnectionPool;
+import org.apache.james.blob.api.BlobStore;
+import org.apache.james.blob.mail.MimeMessageStore;
 import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.eventsourcing.eventstore.cassandra.CassandraEventStore;
 import org.apache.james.eventsourcing.eventstore.cassandra.CassandraEventStoreModule;
@@ -29,6 +31,9 @@ import org.apache.james.queue.rabbitmq.RabbitMQMailQueueDeadLetterQueueHealthChe
 import org.apache.james.queue.rabbitmq.view.RabbitMQMailQueueConfiguration;
 import org.apache.james.queue.rabbitmq.view.api.MailQueueView;
 import org.apache.james.queue.rabbitmq.view.cassandra.BrowseStartHealthCheck;
+import org.apache.james.queue.rabbitmq.view.cassandra.CassandraMailQueueBrowser;
+import org.apache.james.queue.rabbitmq.view.cassandra.CassandraMailQueueMailDelete;
+import org.apache.james.queue.rabbitmq.view.cassandra.CassandraMailQueueMailStore;
 import org.apache.james.queue.rabbitmq.view.cassandra.CassandraMailQueueView;
 import org.apache.james.queue.rabbitmq.view.cassandra.CassandraMailQueueViewModule;
 import org.apache.james.queue.rabbitmq.view.cassandra.CassandraMailQueueViewStartUpCheck;
@@ -39,6 +44,7 @@ import org.apache.james.utils.InitializationOperation;
 import org.apache.james.utils.InitilizationOperationBuilder;
 import org.apache.james.utils.PropertiesProvider;
 import org.jamesetrn.server.DequeueGateModule;
+import org.jamesetrn.server.cassandra.CassandraHoldModule;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.google.inject.AbstractModule;
@@ -46,11 +52,15 @@ import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.ProvidesIntoSet;
+import com.rabbitmq.client.Connection;
 
 import reactor.core.publisher.Mono;
+import reactor.rabbitmq.ChannelPoolFactory;
+import reactor.rabbitmq.ChannelPoolOptions;
 import reactor.rabbitmq.RabbitFlux;
 import reactor.rabbitmq.ReceiverOptions;
 import reactor.rabbitmq.Sender;
+import reactor.rabbitmq.SenderOptions;
 
 /**
  * James's distributed mail queue as every {@code MailQueueFactory} of the cluster server: the spool and every
@@ -66,7 +76,7 @@ import reactor.rabbitmq.Sender;
  * view's configuration history lives in an event store of its own in Cassandra (the memory server's event store is
  * in memory, which would forget it at each restart); no WebAdmin route of James's RabbitMQ extras
  * ({@code RabbitMailQueueRoutes}), no blob reference source for James's blob garbage collection (blobs are not
- * deduplicated here: each is deleted with its mail).</p>
+ * deduplicated here: each is deleted a few minutes after its mail left the queue, {@link LateDeletion}).</p>
  */
 public class RabbitMQQueueModule extends AbstractModule {
     /** conf/rabbitmq.properties, James's file and keys. */
@@ -158,10 +168,23 @@ public class RabbitMQQueueModule extends AbstractModule {
         return channels;
     }
 
+    /**
+     * The queues' publisher, on reactor-rabbitmq's own channel pool (channels cached for reuse, a fresh one whenever
+     * none is idle) over James's resilient connection. Not James's {@code ReactorRabbitMQChannelPool} (still bound, for
+     * its health check): when RabbitMQ restarts while mails are being published, James's pool loses track of the
+     * channels that publishes had borrowed on the dead connection (it finds them by channel number, and the new
+     * connection's channels have the same numbers), and once its 3 channels are lost every enqueue fails with
+     * "Timeout waiting for idle object", until James restarts: ClusterIntakeTest's RabbitMQ restart refused every
+     * mail after it.
+     */
     @Provides
     @Singleton
-    Sender sender(ReactorRabbitMQChannelPool channels) {
-        return channels.getSender();
+    Sender sender(SimpleConnectionPool connections, ReactorRabbitMQChannelPool.Configuration configuration) {
+        Mono<Connection> connection = connections.getResilientConnection();
+        return RabbitFlux.createSender(new SenderOptions()
+            .connectionMono(connection)
+            .channelPool(ChannelPoolFactory.createChannelPool(connection,
+                new ChannelPoolOptions().maxCacheSize(configuration.getMaxChannel()))));
     }
 
     @Provides
@@ -170,10 +193,15 @@ public class RabbitMQQueueModule extends AbstractModule {
         return () -> RabbitFlux.createReceiver(new ReceiverOptions().connectionMono(connections.getResilientConnection()));
     }
 
+    /**
+     * James's Cassandra view of each queue; the contents of a mail that left its queue are deleted a few minutes later
+     * rather than at once ({@link LateDeletion}).
+     */
     @Provides
     @Singleton
-    MailQueueView.Factory views(CassandraMailQueueView.Factory views) {
-        return views;
+    MailQueueView.Factory views(CassandraMailQueueMailStore store, CassandraMailQueueBrowser browser,
+                                CassandraMailQueueMailDelete delete, @Named(CassandraHoldModule.CONTENTS) BlobStore contents) {
+        return new CassandraMailQueueView.Factory(store, browser, delete, new MimeMessageStore.Factory(new LateDeletion(contents)));
     }
 
     /**
