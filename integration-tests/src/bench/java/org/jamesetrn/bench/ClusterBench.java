@@ -23,6 +23,7 @@ import org.jamesetrn.kit.ClusterConf;
 import org.jamesetrn.kit.CustomerMx;
 import org.jamesetrn.kit.Poll;
 import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.RabbitMQNode;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.SmtpClient;
 
@@ -89,12 +90,14 @@ public final class ClusterBench {
         Path work = options.repo.resolve("integration-tests/target/bench-cluster");
         String domains = String.join(",", nodes);
         try (CustomerMx sink = new CustomerMx(Ports.free()).start();
-             CassandraNode cassandra = CassandraNode.start(repository, work.resolve("cassandra"))) {
+             CassandraNode cassandra = CassandraNode.start(repository, work.resolve("cassandra"));
+             RabbitMQNode rabbitMQ = RabbitMQNode.start(repository, work.resolve("rabbitmq"))) {
             report.cassandraStartMs = cassandra.lastStart().toMillis();
-            log("Cassandra 5.0 up in " + report.cassandraStartMs + " ms on CQL port " + cassandra.cqlPort());
+            log("Cassandra 5.0 up in " + report.cassandraStartMs + " ms on CQL port " + cassandra.cqlPort()
+                + ", RabbitMQ in " + rabbitMQ.lastStart().toMillis() + " ms on AMQP port " + rabbitMQ.port());
             long serversStart = System.nanoTime();
-            CompletableFuture<JamesServer> startingA = starting(repository, work.resolve("james-a"), sink, cassandra, domains);
-            CompletableFuture<JamesServer> startingB = starting(repository, work.resolve("james-b"), sink, cassandra, domains);
+            CompletableFuture<JamesServer> startingA = starting(repository, work.resolve("james-a"), sink, cassandra, rabbitMQ, domains);
+            CompletableFuture<JamesServer> startingB = starting(repository, work.resolve("james-b"), sink, cassandra, rabbitMQ, domains);
             try (JamesServer a = startingA.join(); JamesServer b = startingB.join()) {
                 sink.stop();
                 report.serversStartMs = (System.nanoTime() - serversStart) / 1_000_000;
@@ -123,10 +126,10 @@ public final class ClusterBench {
     }
 
     private CompletableFuture<JamesServer> starting(Repository repository, Path folder, CustomerMx sink,
-                                                    CassandraNode cassandra, String domains) {
+                                                    CassandraNode cassandra, RabbitMQNode rabbitMQ, String domains) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return JamesServer.startCluster(repository, folder, options.probeJar, sink.port(), cassandra.cqlPort(),
+                return JamesServer.startCluster(repository, folder, options.probeJar, sink.port(), cassandra, rabbitMQ,
                     domains, "@" + SUFFIX, List.of("-Xmx" + options.heap));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start a cluster server in " + folder, e);

@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jamesetrn.kit.CassandraNode;
 import org.jamesetrn.kit.ClusterConf;
 import org.jamesetrn.kit.Conf;
 import org.jamesetrn.kit.EtrnExtension;
@@ -24,6 +25,7 @@ import org.jamesetrn.kit.JamesInstance;
 import org.jamesetrn.kit.JamesProcess;
 import org.jamesetrn.kit.Ports;
 import org.jamesetrn.kit.ProbeRoutes;
+import org.jamesetrn.kit.RabbitMQNode;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.WebAdmin;
 
@@ -55,19 +57,23 @@ final class JamesServer implements AutoCloseable {
     }
 
     /**
-     * A cluster server (docs/cluster.md) on the Cassandra at 127.0.0.1:cqlPort: conf/cluster applied, the held domains'
+     * A cluster server (docs/cluster.md) on this Cassandra and this RabbitMQ: conf/cluster applied, the held domains'
      * routes (the hold's and its release's, {@code HostIs=held.test} in conf/) extended to {@code heldDomains}, and the
      * ETRN handler serving {@code nodes}.
      */
-    static JamesServer startCluster(Repository repository, Path workDir, Path probeJar, int sinkPort, int cqlPort,
-                                    String heldDomains, String nodes, List<String> jvmOptions) throws Exception {
+    static JamesServer startCluster(Repository repository, Path workDir, Path probeJar, int sinkPort, CassandraNode cassandra,
+                                    RabbitMQNode rabbitMQ, String heldDomains, String nodes, List<String> jvmOptions)
+            throws Exception {
         return start(repository, workDir, probeJar, true, sinkPort, jvmOptions, conf -> {
             try {
-                ClusterConf.apply(repository, conf, cqlPort);
+                ClusterConf.apply(repository, conf, cassandra, rabbitMQ);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            conf.setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test", "HostIs=held.test," + heldDomains)
+            conf.setElements("mailetcontainer.xml", "gatewayPort", String.valueOf(sinkPort)) // the cluster's file
+                .setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test", "HostIs=held.test," + heldDomains)
+                .setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test,customer.test",
+                    "HostIs=held.test,customer.test," + heldDomains)
                 .setElements("smtpserver.xml", "nodes", nodes);
         }, JamesProcess.CLUSTER_SERVER);
     }

@@ -102,16 +102,8 @@ public final class JamesProcess implements AutoCloseable {
      * not ready in time, it is killed and the error names the log.
      */
     public void start() throws IOException, InterruptedException {
-        process.start();
-        boolean up = Poll.until(startupTimeout, Duration.ofMillis(250), () -> !process.isAlive()
-            || (Ports.listening(instance.smtpPort()) && Ports.listening(instance.webAdminPort()) && ready.getAsBoolean()));
-        if (!process.isAlive()) {
-            throw new IllegalStateException("James exited at start-up, see " + process.log());
-        }
-        if (!up) {
-            process.kill();
-            throw new IllegalStateException("James was not ready in " + startupTimeout.toSeconds() + " s, see " + process.log());
-        }
+        process.startAndAwait("James", startupTimeout,
+            () -> Ports.listening(instance.smtpPort()) && Ports.listening(instance.webAdminPort()) && ready.getAsBoolean());
     }
 
     /** SIGTERM, 30 s of grace, then SIGKILL. */

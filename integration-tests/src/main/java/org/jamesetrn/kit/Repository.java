@@ -43,6 +43,11 @@ public final class Repository {
         return root.resolve("cassandra/cassandra.sh");
     }
 
+    /** The script that runs a one-node RabbitMQ 3.10 (Debian's rabbitmq-server, rabbitmq/install-rabbitmq.sh). */
+    public Path rabbitMQScript() {
+        return root.resolve("rabbitmq/rabbitmq.sh");
+    }
+
     /** The assembled stock James memory server: {@code lib/}, {@code conf/}, {@code extensions-jars/}. */
     public Path assembledServer() {
         return root.resolve("james-server/target/james");

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * A server run as a separate process ({@code ./james.sh}, {@code java ...}), everything it prints appended to a log
@@ -57,6 +59,24 @@ public final class ServerProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts the command and waits until it is ready; if it exits first, or is not ready in time (then it is killed),
+     * the error names the log. Returns how long it took.
+     */
+    public Duration startAndAwait(String what, Duration timeout, BooleanSupplier ready) throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        start();
+        boolean up = Poll.until(timeout, Duration.ofMillis(250), () -> !isAlive() || ready.getAsBoolean());
+        if (!isAlive()) {
+            throw new IllegalStateException(what + " exited at start-up, see " + log);
+        }
+        if (!up) {
+            kill();
+            throw new IllegalStateException(what + " was not ready in " + timeout.toSeconds() + " s, see " + log);
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
     public synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }
@@ -101,10 +121,21 @@ public final class ServerProcess implements AutoCloseable {
         return false;
     }
 
-    /** SIGKILL now (a crash, as far as the server can tell), and waits for the process to end. */
+    /**
+     * SIGKILL now (a crash, as far as the server can tell), and waits for the process to end. The processes it
+     * started die with it (a script's server: RabbitMQ's Erlang VM and port mapper under {@code rabbitmq.sh}), so
+     * that none outlives it.
+     */
     public synchronized void kill() throws InterruptedException {
         if (isAlive()) {
+            List<ProcessHandle> children = process.descendants().collect(Collectors.toList());
             process.destroyForcibly().waitFor(AFTER_KILL.toMillis(), TimeUnit.MILLISECONDS);
+            for (ProcessHandle child : children) {
+                child.destroyForcibly();
+            }
+            for (ProcessHandle child : children) {
+                child.onExit().completeOnTimeout(child, AFTER_KILL.toMillis(), TimeUnit.MILLISECONDS).join();
+            }
         }
     }
 

@@ -2,6 +2,8 @@ package org.jamesetrn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.jamesetrn.e2e.fixture.HealthChecks.check;
+import static org.jamesetrn.e2e.fixture.HealthChecks.json;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -19,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Issue 20, the extension's health checks in James's own {@code GET /healthcheck}: listed by the shipped
@@ -99,18 +100,5 @@ class HealthCheckTest {
                 relay.close();
             }
         }
-    }
-
-    private static JsonNode json(HttpResponse<String> response) throws Exception {
-        return new ObjectMapper().readTree(response.body());
-    }
-
-    private static JsonNode check(JsonNode health, String componentName) {
-        for (JsonNode check : health.get("checks")) {
-            if (check.get("componentName").asText().equals(componentName)) {
-                return check;
-            }
-        }
-        throw new AssertionError("no check " + componentName + " in " + health);
     }
 }

@@ -13,6 +13,7 @@ import org.jamesetrn.e2e.fixture.Mails;
 import org.jamesetrn.kit.CassandraNode;
 import org.jamesetrn.kit.ClusterConf;
 import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.RabbitMQNode;
 import org.jamesetrn.kit.Repository;
 import org.jamesetrn.kit.ServerProcess;
 import org.jamesetrn.kit.SmtpClient;
@@ -22,19 +23,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The README's cluster command: {@code ./james.sh --cluster --cassandra HOST:PORT} as a separate process, on the test
- * run's Cassandra, with the repository's conf/ and conf/cluster unchanged. Mail for held.test is held in the
+ * The README's cluster command: {@code ./james.sh --cluster --cassandra HOST:PORT --rabbitmq HOST:PORT} as a separate
+ * process, on the test run's Cassandra and RabbitMQ, with the repository's conf/ and conf/cluster unchanged. Mail for held.test is held in the
  * {@code cassandra://} hold (WebAdmin's figures and repositories), ETRN reads it there, and the server stops on SIGTERM.
  */
 @ExtendWith(ClusterExtension.class)
 class JamesShClusterSmokeTest {
     @Test
-    void jamesShClusterServesEtrnFromTheHoldInCassandra(CassandraNode cassandra) throws Exception {
+    void jamesShClusterServesEtrnFromTheHoldInCassandra(CassandraNode cassandra, RabbitMQNode rabbitMQ) throws Exception {
         int smtpPort = Ports.free();
         int webAdminPort = Ports.free();
         Repository repository = Repository.underTest();
         ServerProcess james = new ServerProcess(List.of("./james.sh", "--no-build", "--cluster",
             "--cassandra", "127.0.0.1:" + cassandra.cqlPort(),
+            "--rabbitmq", "127.0.0.1:" + rabbitMQ.port(),
+            "--rabbitmq-management", "127.0.0.1:" + rabbitMQ.managementPort(),
             "--smtp", "127.0.0.1:" + smtpPort, "--webadmin", "127.0.0.1:" + webAdminPort, "--odmr", "127.0.0.1:" + Ports.free()),
             repository.root(), repository.root().resolve("integration-tests/target/james-sh-cluster-" + smtpPort + ".log"))
             .killOnExit()

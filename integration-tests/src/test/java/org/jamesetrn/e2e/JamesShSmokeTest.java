@@ -25,9 +25,9 @@ import org.jamesetrn.kit.WebAdmin;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scenario 8: README command 1. The assembled stock server, started by ./james.sh as a separate process with the
- * repository's conf/ unchanged, advertises ETRN and answers it; with {@code --queue activemq} it keeps queued mail
- * across a restart on the same ports.
+ * Scenario 8: README command 1. The assembled server, started by ./james.sh as a separate process with the
+ * repository's conf/ unchanged, advertises ETRN and answers it (the stock memory server, {@code --queue memory}); with
+ * no option it is the persistent server, which keeps queued mail across a restart on the same ports.
  */
 class JamesShSmokeTest {
     /** The gateway of customer.test's route in the shipped conf/mailetcontainer.xml. */
@@ -67,7 +67,7 @@ class JamesShSmokeTest {
         int smtpPort = Ports.free();
         int webAdminPort = Ports.free();
         Repository repository = Repository.underTest();
-        ServerProcess james = jamesSh(repository, smtpPort, webAdminPort);
+        ServerProcess james = jamesSh(repository, smtpPort, webAdminPort, "--queue", "memory");
         WebAdmin webAdmin = new WebAdmin(webAdminPort, Duration.ofSeconds(60));
         try {
             startAndAwait(james, smtpPort, webAdminPort);
@@ -98,13 +98,13 @@ class JamesShSmokeTest {
     }
 
     @Test
-    void jamesShWithTheActiveMQQueueKeepsQueuedMailAcrossARestart() throws Exception {
+    void jamesShWithNoOptionIsThePersistentServerAndKeepsQueuedMailAcrossARestart() throws Exception {
         assumeFalse(Ports.listening(SHIPPED_GATEWAY_PORT),
             "something listens on 127.0.0.1:" + SHIPPED_GATEWAY_PORT + ", the shipped route of customer.test: mail would leave");
         int smtpPort = Ports.free();
         int webAdminPort = Ports.free();
         Repository repository = Repository.underTest();
-        ServerProcess james = jamesSh(repository, smtpPort, webAdminPort, "--queue", "activemq");
+        ServerProcess james = jamesSh(repository, smtpPort, webAdminPort);
         WebAdmin webAdmin = new WebAdmin(webAdminPort, Duration.ofSeconds(60));
         try {
             long logStart = james.logLength();

@@ -14,14 +14,15 @@ import reactor.core.publisher.Sinks;
  * delivered at once; RemoteDelivery's {@code onSuccess} then sends it to a processor through the context, whose
  * root queue is still null: the NullPointerException makes RemoteDelivery roll the delivered mail back, and it is
  * delivered again (docs/activemq.md, "Dequeue starts once the mailet context is ready"). James's memory queue never
- * has mail at start-up. Opened by an initialisation step that requires the mailet context
- * ({@link EmbeddedActiveMQModule}).</p>
+ * has mail at start-up. Opened by an initialisation step that requires the mailet context ({@link DequeueGateModule}).
+ * The same holds for every persistent queue: the ActiveMQ queues of {@link EmbeddedActiveMQModule} and the cluster's
+ * RabbitMQ queues wait for it.</p>
  */
 public class DequeueGate implements Startable {
     private final Sinks.Empty<Void> open = Sinks.empty();
 
     /** Completes once James's mailet context is configured. */
-    Mono<Void> opened() {
+    public Mono<Void> opened() {
         return open.asMono();
     }
 

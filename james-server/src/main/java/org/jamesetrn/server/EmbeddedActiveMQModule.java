@@ -1,14 +1,12 @@
 package org.jamesetrn.server;
 
 import java.io.FileNotFoundException;
-import java.util.List;
 
 import javax.jms.ConnectionFactory;
 
 import org.apache.activemq.store.PersistenceAdapter;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.healthcheck.HealthCheck;
-import org.apache.james.mailetcontainer.impl.JamesMailetContext;
 import org.apache.james.queue.activemq.ActiveMQConfiguration;
 import org.apache.james.queue.activemq.ActiveMQHealthCheck;
 import org.apache.james.queue.activemq.ActiveMQMailQueueFactory;
@@ -51,7 +49,7 @@ public class EmbeddedActiveMQModule extends AbstractModule {
         bind(EmbeddedActiveMQ.class).in(Scopes.SINGLETON);
         bind(ActiveMQMailQueueFactory.class).to(OneDequeueThreadQueues.class);
         bind(OneDequeueThreadQueues.class).in(Scopes.SINGLETON);
-        bind(DequeueGate.class).in(Scopes.SINGLETON);
+        install(new DequeueGateModule());
         bind(ActiveMQMetricCollector.class).to(ActiveMQMetricCollectorImpl.class);
         bind(ActiveMQMetricCollectorImpl.class).in(Scopes.SINGLETON);
         Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(ActiveMQHealthCheck.class);
@@ -92,15 +90,6 @@ public class EmbeddedActiveMQModule extends AbstractModule {
         } catch (FileNotFoundException e) {
             return ActiveMQConfiguration.getDefault();
         }
-    }
-
-    /** The queues start taking mail once James's mailet context is configured ({@link DequeueGate}). */
-    @ProvidesIntoSet
-    InitializationOperation openDequeue(DequeueGate gate) {
-        return InitilizationOperationBuilder
-            .forClass(DequeueGate.class)
-            .init(gate::open)
-            .requires(List.of(JamesMailetContext.class));
     }
 
     @ProvidesIntoSet

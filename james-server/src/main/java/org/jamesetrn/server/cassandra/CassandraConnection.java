@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.servererrors.AlreadyExistsException;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
@@ -42,22 +43,36 @@ final class CassandraConnection {
     /**
      * The session with James's tables created if missing. James creates a table or type only after seeing it absent,
      * without {@code IF NOT EXISTS}: two servers starting together on a fresh keyspace race, and the loser is told it
-     * already exists; it then opens a session again and finds the schema there.
+     * already exists; it then opens a session again and finds the schema there. A table creation that outlasts the
+     * driver's request timeout (a busy one-node Cassandra creating the tables of two servers at once) is looked at
+     * again the same way: Cassandra goes on creating it after the timeout.
      */
     static SessionWithInitializedTablesFactory openWithTables(ClusterConfiguration cluster, KeyspaceConfiguration keyspace,
                                                               CassandraModule tables) {
         for (int attempt = 1; ; attempt++) {
+            CqlSession session = open(cluster, keyspace);
             try {
-                return new SessionWithInitializedTablesFactory(open(cluster, keyspace), tables);
-            } catch (AlreadyExistsException | InvalidQueryException e) {
-                // A table: AlreadyExistsException; a user type: "A user type with name 'header' already exists".
-                if (attempt == SCHEMA_ATTEMPTS || !e.getMessage().contains("already exists")) {
+                return new SessionWithInitializedTablesFactory(session, tables);
+            } catch (RuntimeException e) {
+                session.close();
+                if (attempt == SCHEMA_ATTEMPTS || !isSchemaRace(e)) {
                     throw e;
                 }
-                LOGGER.info("Another server created a table or type meanwhile ({}): looking at the schema again",
-                    e.getMessage());
+                LOGGER.info("Looking at the schema again: {}", e instanceof DriverTimeoutException
+                    ? "Cassandra was slow to create a table or type (" + e.getMessage() + ")"
+                    : "another server created a table or type meanwhile (" + e.getMessage() + ")");
             }
         }
+    }
+
+    /**
+     * A table: AlreadyExistsException; a user type: "A user type with name 'header' already exists"; a creation that
+     * outlasted the request timeout: DriverTimeoutException.
+     */
+    private static boolean isSchemaRace(RuntimeException e) {
+        return e instanceof DriverTimeoutException
+            || ((e instanceof AlreadyExistsException || e instanceof InvalidQueryException)
+                && String.valueOf(e.getMessage()).contains("already exists"));
     }
 
     /** Tries {@code cassandra.retryConnection.maxRetries} times more, {@code minDelay} ms apart at first, then doubling. */

@@ -1,5 +1,8 @@
 package org.jamesetrn.server.cassandra;
 
+import java.util.Set;
+
+import javax.inject.Named;
 import javax.inject.Singleton;
 
 import org.apache.commons.configuration2.ex.ConfigurationException;
@@ -9,6 +12,7 @@ import org.apache.james.backends.cassandra.init.configuration.CassandraConfigura
 import org.apache.james.backends.cassandra.utils.CassandraHealthCheck;
 import org.apache.james.backends.cassandra.versions.CassandraSchemaVersionModule;
 import org.apache.james.blob.api.BlobId;
+import org.apache.james.blob.api.BlobStore;
 import org.apache.james.blob.api.BucketName;
 import org.apache.james.blob.cassandra.CassandraBlobModule;
 import org.apache.james.blob.cassandra.CassandraBlobStoreDAO;
@@ -49,7 +53,10 @@ import com.google.inject.multibindings.Multibinder;
  * sees every repository, a held domain first written through another server included.</p>
  */
 public class CassandraHoldModule extends AbstractModule {
-    /** The tables this server creates (if missing) at start-up. */
+    /** The blob store of mail contents in Cassandra. */
+    public static final String CONTENTS = "cassandra-mail-contents";
+
+    /** The tables of the hold this server creates (if missing) at start-up; other modules add theirs to the set. */
     static final CassandraModule SCHEMA = CassandraModule.aggregateModules(
         CassandraSchemaVersionModule.MODULE,
         CassandraMailRepositoryModule.MODULE,
@@ -70,6 +77,7 @@ public class CassandraHoldModule extends AbstractModule {
         bind(CassandraMailRepositoryMailDaoV2.class).in(Scopes.SINGLETON);
 
         Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(CassandraHealthCheck.class);
+        Multibinder.newSetBinder(binder(), CassandraModule.class).addBinding().toInstance(SCHEMA);
     }
 
     @Provides
@@ -85,20 +93,35 @@ public class CassandraHoldModule extends AbstractModule {
         return settings.cassandra();
     }
 
-    /** Connects (retrying as cassandra.retryConnection.* says), creates the keyspace and the missing tables. */
+    /**
+     * Connects (retrying as cassandra.retryConnection.* says), creates the keyspace and the missing tables: the hold's
+     * and those of the other modules bound into the set of {@link CassandraModule} (the mail queues' view).
+     */
     @Provides
     @Singleton
-    SessionWithInitializedTablesFactory session(CassandraSettings settings) {
-        return CassandraConnection.openWithTables(settings.cluster(), settings.keyspace(), SCHEMA);
+    SessionWithInitializedTablesFactory session(CassandraSettings settings, Set<CassandraModule> tables) {
+        return CassandraConnection.openWithTables(settings.cluster(), settings.keyspace(),
+            CassandraModule.aggregateModules(tables));
     }
 
-    /** What the Cassandra mail repository stores a mail's header and body with: Cassandra's blob tables. */
+    /**
+     * Where mail contents go: Cassandra's blob tables, pass-through (a fresh id per saved blob, deleted with its mail).
+     * Named: the memory server's own blob store (mailboxes) stays in memory.
+     */
     @Provides
     @Singleton
-    MimeMessageStore.Factory mailContents(CqlSession session, BlobId.Factory blobIds, CassandraConfiguration configuration,
-                                          MetricFactory metricFactory) {
+    @Named(CONTENTS)
+    BlobStore contents(CqlSession session, BlobId.Factory blobIds, CassandraConfiguration configuration,
+                       MetricFactory metricFactory) {
         CassandraBlobStoreDAO blobs = new CassandraBlobStoreDAO(new CassandraDefaultBucketDAO(session, blobIds),
             new CassandraBucketDAO(blobIds, session), configuration, BucketName.DEFAULT, metricFactory);
-        return new MimeMessageStore.Factory(new PassThroughBlobStore(blobs, BucketName.DEFAULT, blobIds));
+        return new PassThroughBlobStore(blobs, BucketName.DEFAULT, blobIds);
+    }
+
+    /** What the Cassandra mail repository (and the mail queues) store a mail's header and body with. */
+    @Provides
+    @Singleton
+    MimeMessageStore.Factory mailContents(@Named(CONTENTS) BlobStore contents) {
+        return new MimeMessageStore.Factory(contents);
     }
 }
