@@ -49,12 +49,14 @@ final class HoldSource implements DeferredMailSource {
     /**
      * No mail is read: the number of mails is the repository's own count (James's repositories keep one: on a
      * cluster it includes what the other servers held), bytes and the oldest expiry clock the hold's counts (on a
-     * cluster at most one retention pass behind the other servers).
+     * cluster at most one retention pass behind the other servers). An empty repository shows nothing held, whatever
+     * the counts say (James's WebAdmin may have emptied it since).
      */
     @Override
     public SourceFigures figures(Node node) throws MessagingException {
-        HeldCounts.Counts held = hold.counts(domain);
-        return new SourceFigures(SourceFigures.Kind.HOLD, name(), hold.repository(domain).size(), held.bytes,
+        long mails = hold.repository(domain).size();
+        HeldCounts.Counts held = mails == 0 ? HeldCounts.Counts.NONE : hold.counts(domain);
+        return new SourceFigures(SourceFigures.Kind.HOLD, name(), mails, held.bytes,
             held.oldest(), held.oldest().map(since -> since.plus(hold.settings().expireAfter())), hold.isFull(domain));
     }
 

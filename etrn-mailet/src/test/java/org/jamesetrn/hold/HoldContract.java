@@ -778,6 +778,19 @@ abstract class HoldContract {
         assertThat(hold.counts("held.test").mails).isZero();
     }
 
+    /** James's WebAdmin emptied the node's repository: no bytes or age are shown for mail that is not there. */
+    @Test
+    void aRepositoryEmptiedBehindTheHoldsBackShowsNothingHeld() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        hold.repository("held.test").removeAll();
+
+        org.jamesetrn.release.SourceFigures figures = holds.sourcesFor(Node.domain("held.test")).get(0).figures(Node.domain("held.test"));
+        assertThat(figures.mails()).isZero();
+        assertThat(figures.bytes()).isZero();
+        assertThat(figures.oldest()).isEmpty();
+        assertThat(figures.nextExpiry()).isEmpty();
+    }
+
     @Test
     void aDomainFoundEmptyIsForgottenUntilMailIsHeldForItAgain() throws Exception {
         mailet.service(mail("one", "a@held.test"));
