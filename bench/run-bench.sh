@@ -9,6 +9,8 @@
 #                           [--no-odmr] [--odmr-only]
 #                           [--no-build] [--out FILE] [--heap 2g]
 #        bench/run-bench.sh --cluster [--quick] [--nodes 100] [--per-node 1000] [--no-build] [--out FILE]
+#        bench/run-bench.sh --intake [--quick] [--mails 10000] [--nodes 100] [--sessions 20] [--no-activemq]
+#                           [--no-cluster] [--no-postfix] [--memory] [--no-build] [--out FILE]
 #   --quick      0 / 10,000 queued, N = 100 / 1,000, fewer runs: a few minutes
 #   --postfix    also measure Debian's Postfix (installed with apt-get if missing; needs root; loopback ports only)
 #   --no-hold    leave out the hold and probe-first rows (§6, §7); --hold-only: only those
@@ -18,19 +20,24 @@
 #   --no-build   reuse the last build
 #   --cluster    the cluster benchmark instead (issue 14, docs/cluster.md): Cassandra 5.0 and two cluster servers,
 #                100 nodes x 1,000 held mails (--quick: 10 nodes); writes bench/results-cluster.md
+#   --intake     durable intake instead (issue 18): 10,000 mails for 100 held nodes over 20 SMTP sessions against the
+#                persistent server, the cluster (Cassandra, RabbitMQ, two servers) and Postfix (if installed and root);
+#                --quick: 2,000 mails for 20 nodes; writes bench/results-intake.md
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=1
 postfix=0
 cluster=0
+intake=0
 args=()
 for arg in "$@"; do
     case "$arg" in
         --no-build) build=0 ;;
         --postfix) postfix=1; args+=("$arg") ;;
         --cluster) cluster=1 ;;
-        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        --intake) intake=1 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -48,7 +55,18 @@ if [ "$postfix" = 1 ] && [ "$(id -u)" = 0 ]; then
     "$top/integration-tests/install-postfix.sh" || true
 fi
 
+if { [ "$intake" = 1 ] || [ "$cluster" = 1 ]; } && [ "$(id -u)" = 0 ]; then
+    "$top/rabbitmq/install-rabbitmq.sh" || true
+fi
+if [ "$intake" = 1 ] && [ "$(id -u)" = 0 ]; then
+    "$top/integration-tests/install-postfix.sh" || true
+fi
+
 cd "$top"
+if [ "$intake" = 1 ]; then
+    exec java -Xmx1g -cp "$jar" org.jamesetrn.bench.IntakeBench --repo "$top" --probe-jar "$probe" \
+        --command "bench/run-bench.sh $*" "${args[@]}"
+fi
 if [ "$cluster" = 1 ]; then
     exec java -Xmx1g -cp "$jar" org.jamesetrn.bench.ClusterBench --repo "$top" --probe-jar "$probe" \
         --command "bench/run-bench.sh $*" "${args[@]}"

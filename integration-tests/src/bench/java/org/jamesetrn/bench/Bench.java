@@ -389,7 +389,11 @@ public final class Bench {
     }
 
     /** Command-line options; --quick trades precision for a run of a few minutes. */
-    static final class Options {
+    static final class Options extends BenchOptions {
+        Options() {
+            super("2g", "bench/run-bench.sh");
+        }
+
         boolean quick;
         boolean postfix;
         boolean postfixOnly;
@@ -402,12 +406,7 @@ public final class Bench {
         boolean odmrOnly;
         int activeMQOthers = 100_000;
         int holdOthers = 100_000;
-        Path repo = Path.of(".").toAbsolutePath().normalize();
-        Path out;
         Path workDir;
-        Path probeJar;
-        String heap = "2g";
-        String command = "bench/run-bench.sh";
         List<Integer> queueSizes = List.of(0, 10_000, 100_000);
         List<Integer> nodeSizes = List.of(100, 1_000, 10_000);
         int nodeMails = 1_000;
@@ -457,22 +456,10 @@ public final class Bench {
                     case "--odmr-only":
                         options.odmrOnly = true;
                         break;
-                    case "--repo":
-                        options.repo = Path.of(rest.remove(0)).toAbsolutePath().normalize();
-                        break;
-                    case "--out":
-                        options.out = Path.of(rest.remove(0)).toAbsolutePath();
-                        break;
-                    case "--probe-jar":
-                        options.probeJar = Path.of(rest.remove(0)).toAbsolutePath();
-                        break;
-                    case "--heap":
-                        options.heap = rest.remove(0);
-                        break;
-                    case "--command":
-                        options.command = rest.remove(0);
-                        break;
                     default:
+                        if (options.common(arg, rest)) {
+                            break;
+                        }
                         throw new IllegalArgumentException("unknown option " + arg
                             + "; usage: [--quick] [--postfix] [--no-memory] [--out FILE] [--heap 2g]");
                 }
@@ -487,16 +474,11 @@ public final class Bench {
                 options.holdOthers = 10_000;
                 options.activeMQOthers = 10_000;
             }
-            if (options.out == null) {
-                // A partial run never overwrites the full report.
-                String report = options.activemqOnly ? "bench/results-activemq" : options.holdOnly ? "bench/results-hold"
-                    : options.odmrOnly ? "bench/results-odmr" : "bench/results";
-                options.out = options.repo.resolve(report + (options.quick ? "-quick.md" : ".md"));
-            }
+            // A partial run never overwrites the full report.
+            String report = options.activemqOnly ? "bench/results-activemq" : options.holdOnly ? "bench/results-hold"
+                : options.odmrOnly ? "bench/results-odmr" : "bench/results";
+            options.finish(report + (options.quick ? "-quick.md" : ".md"));
             options.workDir = options.repo.resolve("integration-tests/target/bench");
-            if (options.probeJar == null) {
-                throw new IllegalArgumentException("--probe-jar is required (bench/run-bench.sh passes it)");
-            }
             return options;
         }
 

@@ -309,12 +309,11 @@ public final class ClusterBench {
     }
 
     /** Command-line options; --quick holds 10 nodes' mail instead of 100. */
-    static final class Options {
-        Path repo = Path.of(".").toAbsolutePath().normalize();
-        Path out;
-        Path probeJar;
-        String heap = "1g";
-        String command = "bench/run-bench.sh --cluster";
+    static final class Options extends BenchOptions {
+        Options() {
+            super("1g", "bench/run-bench.sh --cluster");
+        }
+
         int nodes = 100;
         int perNode = 1_000;
         int latencySamples = 300;
@@ -332,28 +331,16 @@ public final class ClusterBench {
                     case "--quick":
                         quick = true;
                         break;
-                    case "--repo":
-                        options.repo = Path.of(rest.remove(0)).toAbsolutePath().normalize();
-                        break;
-                    case "--out":
-                        options.out = Path.of(rest.remove(0)).toAbsolutePath();
-                        break;
-                    case "--probe-jar":
-                        options.probeJar = Path.of(rest.remove(0)).toAbsolutePath();
-                        break;
-                    case "--heap":
-                        options.heap = rest.remove(0);
-                        break;
                     case "--nodes":
                         options.nodes = Integer.parseInt(rest.remove(0));
                         break;
                     case "--per-node":
                         options.perNode = Integer.parseInt(rest.remove(0));
                         break;
-                    case "--command":
-                        options.command = rest.remove(0);
-                        break;
                     default:
+                        if (options.common(arg, rest)) {
+                            break;
+                        }
                         throw new IllegalArgumentException("unknown option " + arg
                             + "; usage: [--quick] [--nodes 100] [--per-node 1000] [--out FILE] [--heap 1g]");
                 }
@@ -367,12 +354,7 @@ public final class ClusterBench {
             if (options.nodes < options.releaseRuns + options.concurrentRuns + 1) {
                 throw new IllegalArgumentException("--nodes must leave a node for each run");
             }
-            if (options.out == null) {
-                options.out = options.repo.resolve(quick ? "bench/results-cluster-quick.md" : "bench/results-cluster.md");
-            }
-            if (options.probeJar == null) {
-                throw new IllegalArgumentException("--probe-jar is required (bench/run-bench.sh passes it)");
-            }
+            options.finish(quick ? "bench/results-cluster-quick.md" : "bench/results-cluster.md");
             return options;
         }
     }

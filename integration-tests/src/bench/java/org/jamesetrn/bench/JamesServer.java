@@ -64,6 +64,14 @@ final class JamesServer implements AutoCloseable {
     static JamesServer startCluster(Repository repository, Path workDir, Path probeJar, int sinkPort, CassandraNode cassandra,
                                     RabbitMQNode rabbitMQ, String heldDomains, String nodes, List<String> jvmOptions)
             throws Exception {
+        return startCluster(repository, workDir, probeJar, sinkPort, cassandra, rabbitMQ, heldDomains, nodes, jvmOptions,
+            conf -> { });
+    }
+
+    /** The same with more edits of its conf/, made last. */
+    static JamesServer startCluster(Repository repository, Path workDir, Path probeJar, int sinkPort, CassandraNode cassandra,
+                                    RabbitMQNode rabbitMQ, String heldDomains, String nodes, List<String> jvmOptions,
+                                    Consumer<Conf> edits) throws Exception {
         return start(repository, workDir, probeJar, true, sinkPort, jvmOptions, conf -> {
             try {
                 ClusterConf.apply(repository, conf, cassandra, rabbitMQ);
@@ -75,6 +83,7 @@ final class JamesServer implements AutoCloseable {
                 .setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test,customer.test",
                     "HostIs=held.test,customer.test," + heldDomains)
                 .setElements("smtpserver.xml", "nodes", nodes);
+            edits.accept(conf);
         }, JamesProcess.CLUSTER_SERVER);
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -32,15 +33,20 @@ public final class Postfix implements AutoCloseable {
     private Path home;
     private final int smtpPort;
     private final int sinkPort;
-    private final String node;
+    private final List<String> nodes;
 
     /** An instance in {@code dir} (recreated at start) listening on 127.0.0.1:smtpPort, relaying the node to 127.0.0.1:sinkPort. */
     public Postfix(Path dir, int smtpPort, int sinkPort, String node) {
+        this(dir, smtpPort, sinkPort, List.of(node));
+    }
+
+    /** The same relaying several nodes, each to 127.0.0.1:sinkPort. */
+    public Postfix(Path dir, int smtpPort, int sinkPort, List<String> nodes) {
         this.dir = dir;
         this.home = dir;
         this.smtpPort = smtpPort;
         this.sinkPort = sinkPort;
-        this.node = node;
+        this.nodes = List.copyOf(nodes);
     }
 
     /** Installed, and this JVM runs as root. */
@@ -73,9 +79,10 @@ public final class Postfix implements AutoCloseable {
             "inet_interfaces = loopback-only",
             "inet_protocols = ipv4",
             "mynetworks = 127.0.0.0/8",
-            "relay_domains = " + node,
+            "relay_domains = " + String.join(" ", nodes),
             "fast_flush_domains = $relay_domains",
-            "transport_maps = inline:{" + node + "=smtp:[127.0.0.1]:" + sinkPort + "}",
+            "transport_maps = inline:{" + nodes.stream().map(node -> node + "=smtp:[127.0.0.1]:" + sinkPort)
+                .collect(Collectors.joining(", ")) + "}",
             "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination",
             "smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination",
             "local_recipient_maps =",
@@ -160,7 +167,7 @@ public final class Postfix implements AutoCloseable {
                     try (SmtpClient client = SmtpClient.connect(smtpPort)) {
                         client.ehlo();
                         for (int i = first; i < count; i += connections) {
-                            SmtpClient.Reply reply = client.send("bench@relay.bench.test", List.of("u" + i + "@" + node),
+                            SmtpClient.Reply reply = client.send("bench@relay.bench.test", List.of("u" + i + "@" + nodes.get(0)),
                                 "<" + prefix + "-" + i + "@bench>");
                             if (!reply.positive()) {
                                 throw new IllegalStateException("Postfix refused mail: " + reply);
@@ -180,7 +187,8 @@ public final class Postfix implements AutoCloseable {
         }
     }
 
-    private long deferred() {
+    /** The mails in Postfix's deferred queue (one file each). */
+    public long deferred() {
         Path deferred = home.resolve("spool/deferred");
         if (!Files.isDirectory(deferred)) {
             return 0;

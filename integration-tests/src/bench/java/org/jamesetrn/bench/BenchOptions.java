@@ -1,0 +1,54 @@
+package org.jamesetrn.bench;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The options every benchmark of bench/run-bench.sh takes: where the repository is, where the report goes, the kit's
+ * probe jar (bench/run-bench.sh passes it), the heap of the James servers, and the command line the report quotes.
+ */
+abstract class BenchOptions {
+    Path repo = Path.of(".").toAbsolutePath().normalize();
+    Path out;
+    Path probeJar;
+    String heap;
+    String command;
+
+    BenchOptions(String heap, String command) {
+        this.heap = heap;
+        this.command = command;
+    }
+
+    /** Takes one of the common options (and its value from {@code rest}); false if {@code arg} is none of them. */
+    boolean common(String arg, List<String> rest) {
+        switch (arg) {
+            case "--repo":
+                repo = Path.of(rest.remove(0)).toAbsolutePath().normalize();
+                return true;
+            case "--out":
+                out = Path.of(rest.remove(0)).toAbsolutePath();
+                return true;
+            case "--probe-jar":
+                probeJar = Path.of(rest.remove(0)).toAbsolutePath();
+                return true;
+            case "--heap":
+                heap = rest.remove(0);
+                return true;
+            case "--command":
+                command = rest.remove(0);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** The report's default file, under the repository, unless --out said otherwise; the probe jar is there. */
+    void finish(String defaultReport) {
+        if (out == null) {
+            out = repo.resolve(defaultReport);
+        }
+        if (probeJar == null) {
+            throw new IllegalArgumentException("--probe-jar is required (bench/run-bench.sh passes it)");
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package org.jamesetrn.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.jamesetrn.kit.Burst;
+import org.jamesetrn.kit.CassandraNode;
+import org.jamesetrn.kit.ClusterConf;
+import org.jamesetrn.kit.CustomerMx;
+import org.jamesetrn.kit.JamesProcess;
+import org.jamesetrn.kit.Ports;
+import org.jamesetrn.kit.Postfix;
+import org.jamesetrn.kit.RabbitMQNode;
+import org.jamesetrn.kit.Repository;
+
+/**
+ * Durable intake (issue 18): {@code mails} messages for {@code nodes} held nodes over {@code sessions} SMTP sessions at
+ * once (the kit's {@link Burst}, as the end-to-end tests send theirs), the sites down, against the persistent server
+ * ({@code ./james.sh}: James's ActiveMQ queue, the hold in {@code file://}), the cluster ({@code ./james.sh --cluster}:
+ * RabbitMQ, the hold in {@code cassandra://}, two servers) and Postfix, in one run on one machine. Per server: accepted
+ * per second (250s over the burst), held per second (every acknowledged mail in the hold, or in Postfix's deferred
+ * queue, over the time from the first MAIL), and the spool's largest backlog (acknowledged and not yet held, sampled
+ * every {@value #SAMPLE_MS} ms). Writes bench/results-intake.md ({@code -quick} with {@code --quick}).
+ *
+ * <p>Usage: {@code bench/run-bench.sh --intake [--quick] [--mails N] [--nodes N] [--sessions N] [--no-activemq]
+ * [--no-cluster] [--no-postfix] [--memory]}.</p>
+ */
+public final class IntakeBench {
+    static final String SUFFIX = "intake.test";
+    static final String FILE_HOLD = "file://var/mail/etrn-hold/";
+    private static final long SAMPLE_MS = 250;
+    /**
+     * The cluster's held count is a count query per held node's repository in Cassandra, which the servers share with
+     * the hold's writes: sampled less often there (every 250 ms, the counts were 4% of a server's statements).
+     */
+    private static final long CLUSTER_SAMPLE_MS = 1_000;
+
+    /** One server's row. */
+    static final class Row {
+        final String server;
+        int acknowledged;
+        int refused;
+        double acceptedPerSecond;
+        double heldPerSecond;
+        long largestBacklog;
+        long allHeldMs = -1;
+        long burstMs;
+
+        Row(String server) {
+            this.server = server;
+        }
+    }
+
+    /** How many of the burst's mails a server has held so far. */
+    @FunctionalInterface
+    interface HeldCount {
+        long now() throws Exception;
+    }
+
+    private final Options options;
+    private final List<String> nodes;
+    private final List<Row> rows = new ArrayList<>();
+
+    private IntakeBench(Options options) {
+        this.options = options;
+        this.nodes = IntStream.range(0, options.nodes).mapToObj(i -> "n" + i + "." + SUFFIX).collect(Collectors.toList());
+    }
+
+    public static void main(String[] args) throws Exception {
+        new IntakeBench(Options.parse(args)).run();
+    }
+
+    private void run() throws Exception {
+        long start = System.nanoTime();
+        Repository repository = Repository.at(options.repo);
+        Path work = options.repo.resolve("integration-tests/target/bench-intake");
+        String domains = String.join(",", nodes);
+        List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.heap));
+        jvm.addAll(options.jvmOptions);
+        try (CustomerMx sink = new CustomerMx(Ports.free())) {
+            // The sites stay down: the sink only reserves the port the servers' routes point at.
+            if (options.activemq) {
+                try (JamesServer james = JamesServer.start(repository, work.resolve("activemq"), options.probeJar, true,
+                        sink.port(), jvm, conf -> heldNodes(conf, domains), JamesProcess.ACTIVEMQ_SERVER)) {
+                    rows.add(measure("James, persistent server (ActiveMQ queue, file:// hold)", SAMPLE_MS,
+                        () -> james.held(FILE_HOLD), james.smtpPort()));
+                }
+            }
+            if (options.memory) {
+                try (JamesServer james = JamesServer.start(repository, work.resolve("memory"), options.probeJar, true,
+                        sink.port(), jvm, conf -> heldNodes(conf, domains), JamesProcess.MEMORY_SERVER)) {
+                    rows.add(measure("James, memory server (memory queue, file:// hold; not durable)", SAMPLE_MS,
+                        () -> james.held(FILE_HOLD), james.smtpPort()));
+                }
+            }
+            if (options.postfix && Postfix.available()) {
+                try (Postfix postfix = new Postfix(work.resolve("postfix"), Ports.free(), sink.port(), nodes)) {
+                    postfix.start();
+                    rows.add(measure(postfix.version() + " (deferred queue, fsync before 250)", SAMPLE_MS, postfix::deferred,
+                        postfix.smtpPort()));
+                }
+            } else if (options.postfix) {
+                log("Postfix left out: not installed, or not running as root");
+            }
+            if (options.cluster) {
+                try (CassandraNode cassandra = CassandraNode.start(repository, work.resolve("cassandra"));
+                     RabbitMQNode rabbitMQ = RabbitMQNode.start(repository, work.resolve("rabbitmq"))) {
+                    CompletableFuture<JamesServer> startingA = cluster(repository, work.resolve("cluster-a"), sink, cassandra,
+                        rabbitMQ, domains, jvm);
+                    CompletableFuture<JamesServer> startingB = cluster(repository, work.resolve("cluster-b"), sink, cassandra,
+                        rabbitMQ, domains, jvm);
+                    try (JamesServer a = startingA.join(); JamesServer b = startingB.join()) {
+                        rows.add(measure("James cluster, 2 servers (RabbitMQ queue, cassandra:// hold)", CLUSTER_SAMPLE_MS,
+                            () -> a.held(ClusterConf.HOLD_ROOT), a.smtpPort(), b.smtpPort()));
+                    }
+                }
+            }
+        }
+        String markdown = render((System.nanoTime() - start) / 1e9);
+        System.out.println(markdown);
+        Files.createDirectories(options.out.toAbsolutePath().getParent());
+        Files.writeString(options.out, markdown);
+        log("written to " + options.out);
+    }
+
+    /** The hold's route ({@code HostIs=held.test} of relay and of etrn-release) extended to the benchmark's nodes. */
+    private void heldNodes(org.jamesetrn.kit.Conf conf, String domains) {
+        conf.setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test", "HostIs=held.test," + domains);
+        spoolThreads(conf);
+    }
+
+    /** The spool's threads as --spool-threads says (an experiment), else as conf/ ships them. */
+    private void spoolThreads(org.jamesetrn.kit.Conf conf) {
+        if (options.spoolThreads > 0) {
+            conf.setElements("mailetcontainer.xml", "threads", String.valueOf(options.spoolThreads));
+        }
+    }
+
+    private CompletableFuture<JamesServer> cluster(Repository repository, Path folder, CustomerMx sink, CassandraNode cassandra,
+                                                   RabbitMQNode rabbitMQ, String domains, List<String> jvm) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return JamesServer.startCluster(repository, folder, options.probeJar, sink.port(), cassandra, rabbitMQ,
+                    domains, "@" + SUFFIX, jvm, this::spoolThreads);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start a cluster server in " + folder, e);
+            }
+        });
+    }
+
+    /**
+     * The burst, sessions spread over the ports, while the held count is sampled; then until everything acknowledged
+     * is held (or the wait runs out: the row says so).
+     */
+    private Row measure(String server, long sampleMs, HeldCount held, int... smtpPorts) throws Exception {
+        Row row = new Row(server);
+        warmUp(server, sampleMs, held, smtpPorts);
+        long base = held.now();
+        Burst burst = Burst.of(options.mails, options.sessions, i -> nodes.get(i % nodes.size()));
+        log(server + ": " + options.mails + " mails for " + nodes.size() + " nodes over " + options.sessions + " sessions");
+        long start = System.nanoTime();
+        CompletableFuture<Burst.Result> sending = CompletableFuture.supplyAsync(() -> burst.sendTo(smtpPorts));
+        long heldNow = 0;
+        while (!sending.isDone()) {
+            int acknowledged = burst.acknowledgedSoFar();
+            heldNow = held.now() - base;
+            row.largestBacklog = Math.max(row.largestBacklog, acknowledged - heldNow);
+            Thread.sleep(sampleMs);
+        }
+        Burst.Result result = sending.join();
+        row.acknowledged = result.acknowledged().size();
+        row.refused = result.refused().size();
+        row.acceptedPerSecond = result.acceptedPerSecond();
+        row.burstMs = result.elapsed().toMillis();
+        long deadline = System.nanoTime() + (120_000L + row.acknowledged * 20L) * 1_000_000L;
+        while (true) {
+            heldNow = held.now() - base;
+            row.largestBacklog = Math.max(row.largestBacklog, row.acknowledged - heldNow);
+            if (heldNow >= row.acknowledged) {
+                row.allHeldMs = (System.nanoTime() - start) / 1_000_000;
+                row.heldPerSecond = row.acknowledged * 1000.0 / Math.max(1, row.allHeldMs);
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                row.heldPerSecond = heldNow * 1e9 / (System.nanoTime() - start);
+                break;
+            }
+            Thread.sleep(sampleMs);
+        }
+        log(server + ": " + row.acknowledged + " acknowledged (" + row.refused + " refused) in " + row.burstMs + " ms: "
+            + Math.round(row.acceptedPerSecond) + " accepted/s; " + (row.allHeldMs < 0 ? "only " + heldNow + " held"
+            : "all held after " + row.allHeldMs + " ms") + ": " + Math.round(row.heldPerSecond) + " held/s; largest backlog "
+            + row.largestBacklog);
+        return row;
+    }
+
+    /**
+     * A fifth of the burst first, untimed, until it is held: James's code is compiled by the JIT while it runs, and a
+     * cold JVM spends a good part of the first thousand mails compiling (measured: the compiler threads took a third
+     * of James's CPU in a cold 2,000-mail burst). Postfix gets the same.
+     */
+    private void warmUp(String server, long sampleMs, HeldCount held, int... smtpPorts) throws Exception {
+        int mails = Math.max(100, options.mails / 5);
+        long before = held.now();
+        Burst.Result warm = Burst.of(mails, options.sessions, i -> nodes.get(i % nodes.size())).sendTo(smtpPorts);
+        long deadline = System.nanoTime() + (120_000L + mails * 20L) * 1_000_000L;
+        while (held.now() - before < warm.acknowledged().size() && System.nanoTime() < deadline) {
+            Thread.sleep(sampleMs);
+        }
+        log(server + ": warmed up with " + warm.acknowledged().size() + " mails (" + Math.round(warm.acceptedPerSecond())
+            + " accepted/s cold)");
+    }
+
+    private String render(double totalSeconds) {
+        StringBuilder out = new StringBuilder();
+        out.append("# Durable intake (issue 18)\n\n");
+        out.append("`").append(options.command).append("`, ").append(LocalDate.now()).append(", ")
+            .append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(Math.round(totalSeconds))
+            .append(" s in all. ").append(options.mails).append(" mails for ").append(options.nodes)
+            .append(" held nodes over ").append(options.sessions).append(" SMTP sessions at once, one recipient each, the")
+            .append(" sites down; every server on this machine, one after the other, each warmed up first with a fifth as")
+            .append(" many mails (untimed).\n\n");
+        out.append("| server | acknowledged | refused | accepted per second | held per second | all held after | "
+            + "spool's largest backlog |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Row row : rows) {
+            out.append("| ").append(row.server).append(" | ").append(row.acknowledged).append(" | ").append(row.refused)
+                .append(" | ").append(Math.round(row.acceptedPerSecond)).append(" | ").append(Math.round(row.heldPerSecond))
+                .append(" | ").append(row.allHeldMs < 0 ? "not within the wait" : String.format("%.1f s", row.allHeldMs / 1000.0))
+                .append(" | ").append(row.largestBacklog).append(" |\n");
+        }
+        out.append("\nAccepted per second: acknowledged mails over the time from the first MAIL to the last 250. Held per")
+            .append(" second: acknowledged mails over the time from the first MAIL until all of them were held (James:")
+            .append(" in the hold's repositories; Postfix: in its deferred queue). Backlog: acknowledged and not yet held,")
+            .append(" the largest of the samples (every ").append(SAMPLE_MS).append(" ms, on the cluster every ")
+            .append(CLUSTER_SAMPLE_MS).append(" ms). Targets: held per second at least")
+            .append(" accepted per second on every server; the persistent server's accepted per second at least Postfix's.\n");
+        return out.toString();
+    }
+
+    private static void log(String line) {
+        System.err.println("[intake] " + line);
+    }
+
+    static final class Options extends BenchOptions {
+        Options() {
+            super("1g", "bench/run-bench.sh --intake");
+        }
+
+        int mails = 10_000;
+        int nodes = 100;
+        int sessions = 20;
+        boolean activemq = true;
+        boolean cluster = true;
+        boolean postfix = true;
+        boolean memory;
+        /** More JVM options for the James servers (--jvm, repeatable): a profiler, the driver's request log. */
+        final List<String> jvmOptions = new ArrayList<>();
+        /** The spool's threads on every James server (--spool-threads), instead of the shipped conf's. */
+        int spoolThreads;
+
+        static Options parse(String[] args) {
+            Options options = new Options();
+            boolean quick = false;
+            List<String> rest = new ArrayList<>(List.of(args));
+            while (!rest.isEmpty()) {
+                String arg = rest.remove(0);
+                switch (arg) {
+                    case "--quick":
+                        quick = true;
+                        break;
+                    case "--mails":
+                        options.mails = Integer.parseInt(rest.remove(0));
+                        break;
+                    case "--nodes":
+                        options.nodes = Integer.parseInt(rest.remove(0));
+                        break;
+                    case "--sessions":
+                        options.sessions = Integer.parseInt(rest.remove(0));
+                        break;
+                    case "--no-activemq":
+                        options.activemq = false;
+                        break;
+                    case "--no-cluster":
+                        options.cluster = false;
+                        break;
+                    case "--no-postfix":
+                        options.postfix = false;
+                        break;
+                    case "--memory":
+                        options.memory = true;
+                        break;
+                    case "--spool-threads":
+                        options.spoolThreads = Integer.parseInt(rest.remove(0));
+                        break;
+                    case "--jvm":
+                        options.jvmOptions.add(rest.remove(0));
+                        break;
+                    default:
+                        if (options.common(arg, rest)) {
+                            break;
+                        }
+                        throw new IllegalArgumentException("unknown option " + arg + "; usage: [--quick] [--mails 10000]"
+                            + " [--nodes 100] [--sessions 20] [--no-activemq] [--no-cluster] [--no-postfix] [--memory]"
+                            + " [--out FILE] [--heap 1g]");
+                }
+            }
+            if (quick) {
+                options.mails = Math.min(options.mails, 2_000);
+                options.nodes = Math.min(options.nodes, 20);
+            }
+            options.finish(quick ? "bench/results-intake-quick.md" : "bench/results-intake.md");
+            return options;
+        }
+    }
+}
