@@ -24,7 +24,7 @@ import com.google.common.collect.ImmutableSet;
 
 /**
  * Reads the ETRN {@code <handler>} element of smtpserver.xml. Every option, its default and why, is shown in
- * conf/smtpserver.xml and the README ("The ETRN command"). Defaults are secure: no node and no queue is served until listed.
+ * conf/smtpserver.xml and docs/etrn.md ("Options"). Defaults are secure: no node and no queue is served until listed.
  */
 final class EtrnSettings {
     static final boolean DEFAULT_ALLOW_RELAYING_CLIENTS = true;

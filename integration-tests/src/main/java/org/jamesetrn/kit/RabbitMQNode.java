@@ -114,6 +114,18 @@ public final class RabbitMQNode extends ScriptNode {
         }
     }
 
+    /**
+     * Deletes a virtual host and its queues. A server whose {@code uri} names no virtual host looks for its queues in
+     * every virtual host (James 3.8.1 lists them through the management API's {@code /api/queues}): while another
+     * virtual host holds James's queues, such a server finds its own "created" and never declares them.
+     */
+    public void deleteVirtualHost(String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = management("DELETE", "/api/vhosts/" + encode(name), null);
+        if (response.statusCode() / 100 != 2 && response.statusCode() != 404) {
+            throw new IllegalStateException("RabbitMQ's management API: " + response.statusCode() + " " + response.body());
+        }
+    }
+
     private HttpResponse<String> management(String method, String path, String json) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
             .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("guest:guest".getBytes(StandardCharsets.UTF_8)))

@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * This repository's checkout: its {@code conf/}, {@code james.sh}, and what the build assembles in
- * {@code james-server/target/james} (the stock server's {@code lib/}, {@code conf/}, and the extension's jars).
- * JDK only.
+ * This repository's checkout: its README and {@code docs/}, its {@code conf/}, {@code james.sh}, and what the build
+ * assembles in {@code james-server/target/james} (the stock server's {@code lib/}, {@code conf/}, and the extension's
+ * jars). JDK only.
  */
 public final class Repository {
     private final Path root;
@@ -26,6 +26,16 @@ public final class Repository {
 
     public Path root() {
         return root;
+    }
+
+    /** The newcomer's page: what it is, the two commands, the trial, installing, and links to docs/. */
+    public Path readme() {
+        return root.resolve("README.md");
+    }
+
+    /** The reference pages README links to. */
+    public Path docs() {
+        return root.resolve("docs");
     }
 
     /** The repository's conf/, as shipped. */

@@ -42,6 +42,15 @@ class ClusterParkTest {
     void relayMailIsParkedAfterOneAttemptRetriedByTheHoldAndBouncedWhenItExpires(CassandraNode cassandra, RabbitMQNode rabbitMQ)
             throws Exception {
         rabbitMQ.createVirtualHost(NAMESPACE);
+        try {
+            parkRetryAndBounce(cassandra, rabbitMQ);
+        } finally {
+            // Gone before the next test's servers start: with its queues listed they would not declare their own.
+            rabbitMQ.deleteVirtualHost(NAMESPACE);
+        }
+    }
+
+    private void parkRetryAndBounce(CassandraNode cassandra, RabbitMQNode rabbitMQ) throws Exception {
         Repository repository = Repository.underTest();
         try (CustomerMx mx = new CustomerMx(Ports.free()).start();
              ClusterServer server = ClusterServer.start("park", ClusterServer.folder(
