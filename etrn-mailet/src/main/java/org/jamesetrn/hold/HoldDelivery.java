@@ -158,7 +158,7 @@ public class HoldDelivery extends RemoteDelivery {
         if (copy.isEmpty()) {
             return Holds.Admission.GO;
         }
-        Holds.Admission admission = holds.admit(copy.get());
+        Holds.Admission admission = holds.admitAttempt(copy.get());
         if (admission == Holds.Admission.GO) {
             attempts.put(copy.get().entry.generation(), new AttemptTally(copy.get()));
         }
@@ -188,7 +188,10 @@ public class HoldDelivery extends RemoteDelivery {
 
     /** RemoteDelivery gives the copy back to its queue (an unexpected error): its next attempt is added up afresh. */
     void retried(Mail mail) {
-        HeldEntry.copy(mail).ifPresent(copy -> attempts.remove(copy.entry.generation()));
+        HeldEntry.copy(mail).ifPresent(copy -> {
+            attempts.remove(copy.entry.generation());
+            holds.attemptGivenBack(copy);
+        });
     }
 
     // ------------------------------------------------------------------------------ what AttemptContext reports

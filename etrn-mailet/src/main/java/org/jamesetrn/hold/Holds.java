@@ -188,6 +188,27 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
     }
 
     /**
+     * {@link #admit} for a copy about to be tried (taken from RemoteDelivery's queue). A server killed after it sent a
+     * copy on from the spool, before the spool's message was acknowledged, has that message handed to a surviving
+     * server, which sends the same copy (same claim) on a second time: a second copy of an attempt under way here waits,
+     * and is dropped once the first one's outcome is stored.
+     */
+    Admission admitAttempt(HeldEntry.Copy copy) {
+        Admission admission = admit(copy);
+        if (admission != Admission.GO || leases.beginAttempt(copy.entry.generation(), copy.token)) {
+            return admission;
+        }
+        LOGGER.info("A second copy of held mail {} for {} waits: the same attempt is under way here", copy.entry.name(),
+            copy.entry.domain());
+        return Admission.WAIT;
+    }
+
+    /** RemoteDelivery gave the copy back to its queue: it is tried again when it is taken out again. */
+    void attemptGivenBack(HeldEntry.Copy copy) {
+        leases.attemptGivenBack(copy.entry.generation(), copy.token);
+    }
+
+    /**
      * A stored entry that James's WebAdmin reprocess sent to its hold's release processor: James removes the entry
      * once the copy is sent, so the copy is taken over (stored again as a successor under a new key, which no reprocess
      * removes) and goes on as that successor's copy, under its claim. Empty, with the admission, when it cannot go now.

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,15 +34,23 @@ final class Leases implements Closeable {
     private static final class Lease {
         final String token;
         final long since;
+        /** When its claim was last renewed (or taken); a renewal that failed is tried again at the next tick. */
+        volatile long renewed;
+        /** Whether a copy holding this lease is in RemoteDelivery's hands here. */
+        final AtomicBoolean attempting = new AtomicBoolean();
 
         Lease(String token, long since) {
             this.token = token;
             this.since = since;
+            this.renewed = since;
         }
     }
 
+    private static final Duration TICK = Duration.ofSeconds(1);
+
     private final ReleaseClaims claims;
     private final Clock clock;
+    private final long every;
     private final Map<String, Lease> leases = new ConcurrentHashMap<>();
     private final ScheduledExecutorService renewer;
 
@@ -55,9 +64,13 @@ final class Leases implements Closeable {
         this.clock = clock;
         this.renewer = Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-hold-leases").build());
+        this.every = Math.max(1, timeout.toMillis() / 3);
         if (renewing) {
-            long every = Math.max(1, timeout.toMillis() / 3);
-            renewer.scheduleWithFixedDelay(this::renewAll, every, every, TimeUnit.MILLISECONDS);
+            // Ticks every second (at most): a renewal that failed (the claims' store unreachable) is tried again at the
+            // next tick, so that a claim is renewed within a second of the store's return, not a third of the timeout
+            // later, when it may have lapsed (CassandraOutageTest: a copy the site took during an outage was sent again).
+            long tick = Math.min(every, TICK.toMillis());
+            renewer.scheduleWithFixedDelay(this::renewAll, tick, tick, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -72,6 +85,23 @@ final class Leases implements Closeable {
         return lease != null && lease.token.equals(token);
     }
 
+    /**
+     * Marks {@code token}'s copy of {@code generation} as being tried here; false if it is already (a second copy of
+     * the same attempt) or this server holds no such lease.
+     */
+    boolean beginAttempt(String generation, String token) {
+        Lease lease = leases.get(generation);
+        return lease != null && lease.token.equals(token) && lease.attempting.compareAndSet(false, true);
+    }
+
+    /** The copy being tried went back to its queue: it may begin again. */
+    void attemptGivenBack(String generation, String token) {
+        Lease lease = leases.get(generation);
+        if (lease != null && lease.token.equals(token)) {
+            lease.attempting.set(false);
+        }
+    }
+
     /** Stops renewing {@code token}'s claim on {@code generation} (its attempt ended, or its copy was dropped). */
     void drop(String generation, String token) {
         leases.computeIfPresent(generation, (key, lease) -> Objects.equals(lease.token, token) ? null : lease);
@@ -81,7 +111,10 @@ final class Leases implements Closeable {
         return leases.size();
     }
 
-    /** Renews every lease once; a claim found lost (it lapsed and another won) is no longer renewed. */
+    /**
+     * Renews every lease last renewed a third of the timeout ago or more (or whose last renewal failed since); a claim
+     * found lost (it lapsed and another won) is no longer renewed.
+     */
     void renewAll() {
         long now = clock.millis();
         leases.forEach((generation, lease) -> {
@@ -91,8 +124,13 @@ final class Leases implements Closeable {
                 drop(generation, lease.token);
                 return;
             }
+            if (now - lease.renewed < every) {
+                return;
+            }
             try {
-                if (!claims.renew(generation, lease.token)) {
+                if (claims.renew(generation, lease.token)) {
+                    lease.renewed = now;
+                } else {
                     LOGGER.warn("The claim on held mail {} was lost while its copy was in flight", generation);
                     drop(generation, lease.token);
                 }

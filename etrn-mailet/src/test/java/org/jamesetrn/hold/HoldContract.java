@@ -510,6 +510,40 @@ abstract class HoldContract {
         assertThat(holds.admit(released)).as("a late duplicate").isEqualTo(Holds.Admission.DROP);
     }
 
+    /**
+     * A server killed after it sent a copy on from the spool but before the spool's message was acknowledged: the
+     * spool gives that message to a surviving server, which sends the same copy (same claim) on again. The second
+     * copy taken from RemoteDelivery's queue while the first is being tried waits, and is dropped once the first's
+     * outcome is stored (ClusterCrashTest saw one mail delivered twice by the survivor, 63 ms apart).
+     */
+    @Test
+    void aSecondCopyOfAnAttemptUnderWayWaitsAndIsDroppedOnceTheFirstEnded() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        dispatch("held.test");
+        Mail copy = releasedCopies().get(0);
+        HeldEntry.Copy first = released(copy);
+        HeldEntry.Copy second = released(copy.duplicate());
+
+        assertThat(holds.admitAttempt(first)).isEqualTo(Holds.Admission.GO);
+        assertThat(holds.admitAttempt(second)).as("the same attempt is under way").isEqualTo(Holds.Admission.WAIT);
+        holds.ended(first, AttemptOutcome.delivered(ImmutableList.of(new MailAddress("a@held.test"))), copy);
+
+        assertThat(holds.admitAttempt(second)).isEqualTo(Holds.Admission.DROP);
+    }
+
+    /** A copy RemoteDelivery gave back to its queue (an unexpected error) is tried again when it is taken out again. */
+    @Test
+    void aCopyGivenBackToItsQueueMayBeTriedAgain() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        dispatch("held.test");
+        HeldEntry.Copy copy = released(releasedCopies().get(0));
+
+        assertThat(holds.admitAttempt(copy)).isEqualTo(Holds.Admission.GO);
+        holds.attemptGivenBack(copy);
+
+        assertThat(holds.admitAttempt(copy)).isEqualTo(Holds.Admission.GO);
+    }
+
     @Test
     void aCopyMetAgainAfterARestartClaimsItsEntryAgainUnlessAnotherCopyWon() throws Exception {
         mailet.service(mail("one", "a@held.test"));
@@ -662,6 +696,38 @@ abstract class HoldContract {
         assertThat(claims.claim(released.entry.generation(), "another-server")).isTrue();
         leases.renewAll();
         assertThat(leases.holds(released.entry.generation(), released.token)).isFalse();
+    }
+
+    /**
+     * The claims' store unreachable at a renewal: the renewal is tried again at the next tick, not a third of the
+     * timeout later, so that a claim survives an outage of the store shorter than the timeout.
+     */
+    @Test
+    void aRenewalThatFailedIsTriedAgainAtTheNextTick() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        dispatch("held.test");
+        HeldEntry.Copy released = released(releasedCopies().get(0));
+        AtomicBoolean claimsDown = new AtomicBoolean();
+        ReleaseClaims flaky = (ReleaseClaims) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {ReleaseClaims.class}, (proxy, method, args) -> {
+                if (claimsDown.get()) {
+                    throw new IllegalStateException("Cassandra unreachable");
+                }
+                return method.invoke(claims, args);
+            });
+        Leases renewing = new Leases(flaky, CLAIM_TIMEOUT, clock, false);
+        renewing.hold(released.entry.generation(), released.token);
+
+        clock.forward(CLAIM_TIMEOUT.dividedBy(3));
+        claimsDown.set(true);
+        renewing.renewAll();
+        clock.forward(CLAIM_TIMEOUT.dividedBy(2));
+        claimsDown.set(false);
+        renewing.renewAll(); // the store is back: renewed now, before the claim's timeout
+        clock.forward(CLAIM_TIMEOUT.dividedBy(2));
+
+        assertThat(claims.isHeldBy(released.entry.generation(), released.token)).isTrue();
+        renewing.close();
     }
 
     // ------------------------------------------------------------------------------------------- other servers

@@ -147,6 +147,7 @@ public final class CustomerMx implements AutoCloseable {
     private volatile long dataStallNanos;
     private volatile boolean stallFirstCopyOnly;
     private final Set<String> stalledOnce = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger stallsStarted = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicInteger mostSimultaneous = new AtomicInteger();
     private final AtomicLong firstNanos = new AtomicLong();
     private final AtomicLong lastNanos = new AtomicLong();
@@ -350,6 +351,11 @@ public final class CustomerMx implements AutoCloseable {
         return this;
     }
 
+    /** How many messages had their 250 held back by {@link #stallBeforeAccepting} so far (a stall under way counts). */
+    public int stallsStarted() {
+        return stallsStarted.get();
+    }
+
     /** Forgets every delivery and connection seen so far. */
     public void forget() {
         deliveries.clear();
@@ -357,6 +363,7 @@ public final class CustomerMx implements AutoCloseable {
         distinctMessageIds.clear();
         rcptAttempts.clear();
         stalledOnce.clear();
+        stallsStarted.set(0);
         connections.set(0);
         mostSimultaneous.set(open.size());
         firstNanos.set(0);
@@ -604,6 +611,7 @@ public final class CustomerMx implements AutoCloseable {
                 return;
             }
             out.flush();
+            stallsStarted.incrementAndGet();
             long deadline = System.nanoTime() + stall;
             int timeout = socket.getSoTimeout();
             try {

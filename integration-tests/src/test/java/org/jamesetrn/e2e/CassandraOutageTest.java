@@ -77,4 +77,42 @@ class CassandraOutageTest {
         assertThat(cluster.mx.messageIds()).as("each mail exactly once, none lost")
             .containsExactlyInAnyOrderElementsOf(Mails.concat(before, during));
     }
+
+    /**
+     * Issue 17, case 3, on the cluster: the site accepts a released mail (the probe) while Cassandra is down. Recording
+     * "delivered" fails and is tried again until Cassandra is back; meanwhile and afterwards, past the claim timeout
+     * and through ETRNs on both servers, the mail is never released again: each held mail reaches the site once.
+     */
+    @Test
+    void aMailTheSiteAcceptsWhileCassandraIsDownIsRecordedWhenItIsBackAndNeverSentAgain(Cluster cluster) throws Exception {
+        List<String> held = cluster.a.send(ClusterServer.NODE, 3);
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.b.held(ClusterServer.NODE) == 3);
+        long[] logs = {cluster.a.logLength(), cluster.b.logLength()};
+
+        cluster.mx.stallBeforeAcceptingFirstCopy(Duration.ofSeconds(5)).start();
+        assertThat(ReplyAssertions.count(cluster.a.etrn(ClusterServer.NODE))).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(60)).until(() -> cluster.mx.stallsStarted() >= 1);
+        cluster.cassandra.stop();
+        await().atMost(Duration.ofSeconds(60)).until(() -> cluster.mx.distinctMessageIds() >= 1);
+        // The server that delivered it says it could not store the outcome and will try again.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() ->
+            (cluster.a.logSince(logs[0]) + cluster.b.logSince(logs[1])).contains("the outcome cannot be stored now"));
+        cluster.cassandra.start();
+
+        // The rest follows the probe's verdict once it is stored, or the next ETRN.
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(3)).ignoreExceptions().until(() -> {
+            cluster.b.etrn(ClusterServer.NODE);
+            return cluster.mx.distinctMessageIds() >= 3 && cluster.b.held(ClusterServer.NODE) == 0;
+        });
+        // Past the claim timeout, ETRNs on both servers find nothing and nothing arrives again.
+        await().during(Duration.ofSeconds(ClusterServer.CLAIM_TIMEOUT_SECONDS + 5))
+            .atMost(Duration.ofSeconds(ClusterServer.CLAIM_TIMEOUT_SECONDS + 30)).pollInterval(Duration.ofSeconds(3))
+            .until(() -> {
+                cluster.a.etrn(ClusterServer.NODE);
+                cluster.b.etrn(ClusterServer.NODE);
+                return cluster.mx.deliveryCount() == 3;
+            });
+        assertThat(cluster.b.etrn(ClusterServer.NODE).code()).isEqualTo(251);
+        assertThat(cluster.mx.messageIds()).as("each held mail once").containsExactlyInAnyOrderElementsOf(held);
+    }
 }

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.servererrors.AlreadyExistsException;
@@ -35,6 +37,8 @@ import reactor.util.retry.Retry;
 final class CassandraConnection {
     private static final Logger LOGGER = LoggerFactory.getLogger(CassandraConnection.class);
     private static final String DEFAULT_DATACENTER = "datacenter1";
+    /** The longest wait between two attempts to reach a Cassandra node that went away. */
+    static final java.time.Duration RECONNECTION_MAX_DELAY = java.time.Duration.ofSeconds(4);
     private static final int SCHEMA_ATTEMPTS = 5;
 
     private CassandraConnection() {
@@ -102,6 +106,11 @@ final class CassandraConnection {
 
     private static CqlSessionBuilder builder(ClusterConfiguration cluster) {
         CqlSessionBuilder builder = CqlSession.builder()
+            .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                // The driver's default backs off to a minute between attempts: after an outage of Cassandra the claims
+                // of copies in flight must be renewed before they lapse (release.claim.timeout), and the hold written.
+                .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, RECONNECTION_MAX_DELAY)
+                .build())
             .withLocalDatacenter(cluster.getLocalDC().orElse(DEFAULT_DATACENTER));
         cluster.getHosts().forEach(host ->
             builder.addContactPoint(InetSocketAddress.createUnresolved(host.getHostName(), host.getPort())));
