@@ -86,7 +86,24 @@ class ClusterIntakeTest {
             pending.removeAll(now);
             return pending.isEmpty();
         });
-        // Both servers consume again: everything is held, then delivered (RemoteDelivery's queues too).
+        // Both servers consume again. James 3.8.1 leaves on each server a spool consumer that took up to 8 mails after
+        // RabbitMQ came back and never processes them (docs/cluster.md, "Limits"; 8 to 16 stuck in every run): the
+        // admin's rolling restart of the James servers hands them back to RabbitMQ, and the others take them.
+        long[] held = {-1};
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(5)).until(() -> {
+            long now = cluster.b.held(ClusterServer.NODE);
+            boolean settled = now == held[0];
+            held[0] = now;
+            return settled;
+        });
+        long inSpool = cluster.rabbitMQ.messages("spool");
+        for (ClusterServer server : cluster.servers()) {
+            server.close();
+            server.restart();
+        }
+        LOGGER.info("Held {} of {} before the rolling restart of the servers, {} left in the spool (RabbitMQ's count)",
+            held[0], mails, inSpool);
+        // Everything is held, then delivered (RemoteDelivery's queues too).
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
             .until(() -> cluster.b.held(ClusterServer.NODE) >= mails);
         cluster.mx.start();
