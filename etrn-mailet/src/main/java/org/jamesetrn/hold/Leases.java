@@ -131,14 +131,33 @@ final class Leases implements Closeable {
                 if (claims.renew(generation, lease.token)) {
                     lease.renewed = now;
                 } else {
-                    LOGGER.warn("The claim on held mail {} was lost while its copy was in flight", generation);
-                    drop(generation, lease.token);
+                    lost(generation, lease.token);
                 }
             } catch (RuntimeException e) {
                 // The claims cannot be written now (a cluster's Cassandra is unreachable): tried again at the next round.
                 LOGGER.debug("Could not renew the claim on held mail {}", generation, e);
             }
         });
+    }
+
+    /**
+     * A claim this server can no longer renew. Ended: the attempt's outcome was stored, on a cluster usually by the
+     * server that took this server's copy from the shared queue, which is how a cluster works (a cluster stress run
+     * logged some 200 warnings for it). Taken by another: it lapsed while the copy was in flight, worth a warning.
+     */
+    private void lost(String generation, String token) {
+        boolean ended;
+        try {
+            ended = claims.isEnded(generation);
+        } catch (RuntimeException e) {
+            ended = false;
+        }
+        if (ended) {
+            LOGGER.debug("The claim on held mail {} ended (its outcome was stored): no longer renewed", generation);
+        } else {
+            LOGGER.warn("The claim on held mail {} was lost while its copy was in flight", generation);
+        }
+        drop(generation, token);
     }
 
     @Override
