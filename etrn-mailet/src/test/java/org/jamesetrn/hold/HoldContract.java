@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -84,6 +85,8 @@ abstract class HoldContract {
     final FakeMailContext context = FakeMailContext.defaultContext();
     /** When set, the hold's repositories fail to write and remove (a full disk, Cassandra unreachable). */
     final AtomicBoolean storeDown = new AtomicBoolean();
+    /** How many held mails were read from the hold's repositories. */
+    final AtomicInteger retrievals = new AtomicInteger();
     FileSystem fileSystem;
     MailRepositoryStore store;
     Leases leases;
@@ -157,6 +160,9 @@ abstract class HoldContract {
                     MailRepository repository = (MailRepository) result;
                     return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {MailRepository.class},
                         (repositoryProxy, repositoryMethod, repositoryArgs) -> {
+                            if (repositoryMethod.getName().equals("retrieve")) {
+                                retrievals.incrementAndGet();
+                            }
                             if (storeDown.get() && (repositoryMethod.getName().equals("store")
                                 || repositoryMethod.getName().equals("remove"))) {
                                 throw new javax.mail.MessagingException("the store is down");
@@ -625,6 +631,32 @@ abstract class HoldContract {
         assertThat(expired.getAttributes()).containsKey(Hold.DELIVERY_ERROR);
         assertThat(held("held.test")).isEmpty();
         assertThat(dispatch("held.test")).isZero();
+    }
+
+    @Test
+    void retentionReadsNoHeldMailBeforeOneCouldBeDueNorAfterItsLastFullPassWithinAnHour() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        mailet.service(mail("two", "b@held.test"));
+        HoldRetention retention = new HoldRetention(hold, RecordingRelease::new, clock);
+        retention.run();
+        int firstPass = retrievals.get();
+        assertThat(firstPass).as("the first pass reads every entry").isGreaterThanOrEqualTo(2);
+
+        clock.forward(Duration.ofMinutes(10));
+        mailet.service(mail("three", "c@held.test"));
+        int afterIntake = retrievals.get();
+        retention.run();
+        assertThat(retrievals.get()).as("nothing can be due yet: nothing read").isEqualTo(afterIntake);
+
+        clock.forward(HoldRetention.FULL_PASS);
+        retention.run();
+        assertThat(retrievals.get()).as("a full pass every hour").isGreaterThanOrEqualTo(afterIntake + 3);
+        assertThat(context.getSentMails()).isEmpty();
+
+        clock.forward(WARN_AFTER.minus(HoldRetention.FULL_PASS));
+        retention.run();
+        assertThat(context.getSentMails()).as("all three warned, the one held after the first pass too")
+            .hasSize(3).allSatisfy(warning -> assertThat(warning.getState()).isEqualTo("etrn-delayed"));
     }
 
     @Test
