@@ -36,8 +36,8 @@ import com.google.common.annotations.VisibleForTesting;
 /**
  * The claims of every server of a cluster, in Cassandra, one row per held mail's generation, every change a lightweight
  * transaction (Paxos): of two servers claiming one generation at the same instant exactly one is told it won, whatever
- * their clocks and however the requests interleave. A claim and a tombstone live {@code release.claim.timeout}
- * (Cassandra's TTL) from its last renewal: the server carrying the copy renews it while the attempt lasts, and a claim
+ * their clocks and however the requests interleave. A claim lives {@code release.claim.timeout} (Cassandra's TTL) from
+ * its last renewal, a tombstone {@link ReleaseClaims#TOMBSTONE} (two hours) from the end: the server carrying the copy renews it while the attempt lasts, and a claim
  * whose server died frees itself one timeout later, with no server left to do it.
  *
  * <pre>
@@ -71,6 +71,7 @@ public class CassandraReleaseClaims implements ReleaseClaims {
 
     private final CqlSession session;
     private final int ttlSeconds;
+    private final int tombstoneTtlSeconds;
     private final DriverExecutionProfile serialRead;
     private final ConsistencyLevel serialConsistency;
     private final PreparedStatement claim;
@@ -87,8 +88,15 @@ public class CassandraReleaseClaims implements ReleaseClaims {
 
     @VisibleForTesting
     public CassandraReleaseClaims(CqlSession session, Duration timeout) {
+        this(session, timeout, ReleaseClaims.tombstone(timeout));
+    }
+
+    /** With tombstones as short as the claims (a test waiting for one to go). */
+    @VisibleForTesting
+    public CassandraReleaseClaims(CqlSession session, Duration timeout, Duration tombstone) {
         this.session = session;
-        this.ttlSeconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+        this.ttlSeconds = seconds(timeout);
+        this.tombstoneTtlSeconds = seconds(tombstone);
         this.serialRead = JamesExecutionProfiles.getLWTProfile(session);
         this.serialConsistency = DefaultConsistencyLevel.valueOf(
             serialRead.getString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, DefaultConsistencyLevel.SERIAL.name()));
@@ -132,8 +140,13 @@ public class CassandraReleaseClaims implements ReleaseClaims {
             .columns(HOLDER, ENDED, VERDICT)
             .whereColumn(GENERATION).isEqualTo(bindMarker(GENERATION))
             .build());
-        LOGGER.info("ETRN release claims in Cassandra, table {}.{}, time to live {} s (release.claim.timeout)",
-            session.getKeyspace().map(Object::toString).orElse("?"), TABLE, ttlSeconds);
+        LOGGER.info("ETRN release claims in Cassandra, table {}.{}, time to live {} s (release.claim.timeout), "
+            + "tombstones {} s", session.getKeyspace().map(Object::toString).orElse("?"), TABLE, ttlSeconds,
+            tombstoneTtlSeconds);
+    }
+
+    private static int seconds(Duration duration) {
+        return (int) Math.max(1, (duration.toMillis() + 999) / 1000);
     }
 
     private static void createTableIfMissing(CqlSession session) {
@@ -193,9 +206,9 @@ public class CassandraReleaseClaims implements ReleaseClaims {
 
     private void end(String generation, String verdict) {
         for (int attempt = 0; attempt < END_ATTEMPTS; attempt++) {
-            if (write(end.bind().setInt(TTL, ttlSeconds).setString(VERDICT, verdict).setString(GENERATION, generation))
+            if (write(end.bind().setInt(TTL, tombstoneTtlSeconds).setString(VERDICT, verdict).setString(GENERATION, generation))
                 || write(endUnclaimed.bind().setString(GENERATION, generation).setString(VERDICT, verdict)
-                    .setInt(TTL, ttlSeconds))) {
+                    .setInt(TTL, tombstoneTtlSeconds))) {
                 return;
             }
             // The claim expired between the two statements and another one won: end that one.

@@ -42,6 +42,7 @@ public class MemoryReleaseClaims implements ReleaseClaims {
 
     private final Map<String, Claim> claims = new ConcurrentHashMap<>();
     private final Duration timeout;
+    private final Duration tombstone;
     private final Clock clock;
     private volatile long lastPurge;
 
@@ -52,6 +53,7 @@ public class MemoryReleaseClaims implements ReleaseClaims {
 
     MemoryReleaseClaims(Duration timeout, Clock clock) {
         this.timeout = timeout;
+        this.tombstone = ReleaseClaims.tombstone(timeout);
         this.clock = clock;
     }
 
@@ -124,12 +126,12 @@ public class MemoryReleaseClaims implements ReleaseClaims {
         return now - claim.at >= timeout.toMillis();
     }
 
-    /** At most once per tenth of the timeout: drops claims and tombstones older than the timeout. */
+    /** At most once per tenth of the timeout: drops claims older than the timeout, tombstones older than theirs. */
     private void purge(long now) {
         if (now - lastPurge < timeout.toMillis() / 10) {
             return;
         }
         lastPurge = now;
-        claims.values().removeIf(claim -> expired(claim, now));
+        claims.values().removeIf(claim -> claim.ended ? now - claim.at >= tombstone.toMillis() : expired(claim, now));
     }
 }

@@ -1,5 +1,6 @@
 package org.jamesetrn.hold;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import org.jamesetrn.release.ProbeOutcome;
@@ -12,10 +13,23 @@ import org.jamesetrn.release.ProbeOutcome;
  * <p>A claim is a lease: it lasts {@code release.claim.timeout} from its last renewal. The server carrying a copy in
  * flight renews it every third of that time ({@link Leases}), for as long as the attempt takes; a server that dies
  * stops renewing, and its claims lapse, so that another server (or this one, restarted) may release the mail again.
- * An ended claim stays as a tombstone for the same time, so that a late duplicate copy of a mail that left the hold is
+ * An ended claim stays as a tombstone ({@link #TOMBSTONE}), so that a late duplicate copy of a mail that left the hold is
  * refused at once (after that, the entry being gone from the hold says the same).</p>
  */
 public interface ReleaseClaims {
+    /**
+     * The least time an ended claim is remembered (its tombstone; longer when {@code release.claim.timeout} is): longer
+     * than the hold's retention may leave between two passes reading a domain in full ({@link HoldRetention#FULL_PASS}),
+     * which remove an entry a crash left between its claim's end and its removal. A leftover met after its tombstone
+     * is gone would be released again: a second delivery.
+     */
+    Duration TOMBSTONE = Duration.ofHours(2);
+
+    /** How long a tombstone lasts with claims of this {@code timeout}. */
+    static Duration tombstone(Duration timeout) {
+        return timeout.compareTo(TOMBSTONE) > 0 ? timeout : TOMBSTONE;
+    }
+
     /** Claims {@code generation} for {@code token}; true when this call won (nobody holds a live claim on it). */
     boolean claim(String generation, String token);
 

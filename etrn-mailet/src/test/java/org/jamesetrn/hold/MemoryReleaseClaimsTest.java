@@ -40,6 +40,12 @@ class MemoryReleaseClaimsTest {
 
         clock.forward(TIMEOUT.plusSeconds(1));
         assertThat(claims.claim("other", "x")).isTrue(); // purges
+        assertThat(claims.isEnded("g")).as("remembered longer than a claim").isTrue();
+        assertThat(ReleaseClaims.TOMBSTONE).as("and than retention leaves between two full passes (leftovers)")
+            .isGreaterThan(HoldRetention.FULL_PASS);
+
+        clock.forward(ReleaseClaims.TOMBSTONE);
+        assertThat(claims.claim("other", "y")).isTrue(); // purges
         assertThat(claims.isEnded("g")).isFalse();
     }
 
