@@ -75,7 +75,8 @@ final class RecoveryAwareReceiver extends Receiver {
             cancelled.set(true);
             Channel channel = consuming.get();
             if (channel != null && !channel.isOpen()) {
-                LOGGER.info("A consumer of {} was cancelled while its channel was down: it is not to be recovered", queue);
+                // Down while RabbitMQ is away (or closed just now by reactor-rabbitmq's clean-up: aborting it is a no-op).
+                LOGGER.debug("The channel of a consumer of {} that ended is closed: not to be recovered", queue);
                 abort(channel);
             }
         });
