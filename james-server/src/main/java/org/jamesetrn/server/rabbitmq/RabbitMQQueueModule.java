@@ -187,10 +187,14 @@ public class RabbitMQQueueModule extends AbstractModule {
                 new ChannelPoolOptions().maxCacheSize(configuration.getMaxChannel()))));
     }
 
+    /**
+     * The queues' consumers, on James's resilient connection; a consumer cancelled while RabbitMQ is away (the spool's,
+     * when James restarts the spool on a new connection) stays cancelled ({@link RecoveryAwareReceiver}).
+     */
     @Provides
     @Singleton
     ReceiverProvider receivers(SimpleConnectionPool connections) {
-        return () -> RabbitFlux.createReceiver(new ReceiverOptions().connectionMono(connections.getResilientConnection()));
+        return () -> new RecoveryAwareReceiver(new ReceiverOptions().connectionMono(connections.getResilientConnection()));
     }
 
     /**
