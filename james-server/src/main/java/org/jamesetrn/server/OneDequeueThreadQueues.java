@@ -1,7 +1,6 @@
 package org.jamesetrn.server;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import javax.jms.DeliveryMode;
 import javax.jms.Destination;
 import javax.jms.JMSException;
 import javax.jms.Message;
-import javax.jms.MessageConsumer;
 import javax.jms.MessageProducer;
 import javax.jms.Session;
 import javax.mail.MessagingException;
@@ -29,20 +27,16 @@ import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
 import org.apache.james.queue.activemq.ActiveMQCacheableMailQueue;
 import org.apache.james.queue.activemq.ActiveMQMailQueueFactory;
-import org.apache.james.queue.activemq.ActiveMQMailQueueItem;
 import org.apache.james.queue.activemq.EmbeddedActiveMQ;
-import org.apache.james.queue.activemq.MimeMessageBlobMessageSource;
 import org.apache.james.queue.activemq.metric.ActiveMQMetricCollector;
 import org.apache.james.queue.api.MailQueueFactory;
 import org.apache.james.queue.api.MailQueueItemDecoratorFactory;
 import org.apache.james.queue.api.MailQueueName;
 import org.apache.james.queue.api.ManageableMailQueue;
-import org.apache.james.server.core.MailImpl;
 import org.apache.james.server.core.MimeMessageInputStream;
 import org.apache.mailet.Mail;
 
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -143,33 +137,6 @@ public class OneDequeueThreadQueues extends ActiveMQMailQueueFactory {
                     sender.close();
                 }
             }
-        }
-
-        /**
-         * As James's queue makes the item (the mail from the message's properties, its message read from the blob file;
-         * done commits and deletes the file), except that the spool's mail reads its message from the blob file as it
-         * needs it: James builds the mail with {@code MailImpl.Builder.mimeMessage}, which copies the whole message
-         * (read from the file, written into a buffer) before the mailets even look at it. Measured: that copy was a
-         * quarter of the spool's dequeue thread CPU and 3% of the persistent server's in an intake burst
-         * (docs/activemq.md, "Holding at intake speed"). The blob file stays until {@code done} commits, after
-         * processing; a file already gone is handed to James's own path (it discards the message, as before).
-         */
-        @Override
-        protected Mono<MailQueueItem> createMailQueueItem(Session session, MessageConsumer consumer, Message message)
-                throws JMSException, MessagingException {
-            if (!getName().equals(MailQueueFactory.SPOOL) || !(message instanceof BlobMessage)) {
-                return super.createMailQueueItem(session, consumer, message);
-            }
-            MimeMessageBlobMessageSource content = new MimeMessageBlobMessageSource((BlobMessage) message);
-            try (InputStream present = content.getInputStream()) {
-                // only whether the file is there
-            } catch (IOException e) {
-                return super.createMailQueueItem(session, consumer, message);
-            }
-            MailImpl mail = populateMail(message).build();
-            mail.setMessageContent(content);
-            return Mono.just(mailQueueItemDecoratorFactory.decorate(new ActiveMQMailQueueItem(mail, session, consumer, message),
-                getName()));
         }
 
         /** James's dequeue loop on this queue's thread; the spool's merged with those of more connections. */
