@@ -9,8 +9,8 @@ import org.apache.activemq.store.kahadb.KahaDBPersistenceAdapter;
 
 /**
  * James's store (KahaDB, as James's ActiveMQ queue module binds it), plus the broker settings of this assembly: every
- * queue dispatches by JMS priority ({@code prioritizedMessages}) and is never scanned for expired messages, and
- * messages are stored by the threads that send them (below).
+ * queue dispatches by JMS priority ({@code prioritizedMessages}) and is never scanned for expired messages, messages
+ * are stored by the threads that send them (below), and the broker sends no advisory messages.
  *
  * <p>Why: James's dequeue selector ("due now or flushed") scans the queue's paged-in messages in dispatch order. In
  * arrival order, mail that became due (new mail, mail an ETRN released, both sent at JMS priority 9 by RemoteDelivery
@@ -44,6 +44,12 @@ public class PrioritizedQueuesKahaDB extends KahaDBPersistenceAdapter {
     @Override
     public void setBrokerService(BrokerService broker) {
         super.setBrokerService(broker);
+        // No advisory messages: James's queue opens a consumer for every mail it takes and closes it after, and the
+        // broker published an advisory message for each opening and closing (and for each consumer it found slow) to
+        // topics nothing here reads (measured: 8% of the broker's CPU while the spool holds an intake burst,
+        // docs/activemq.md "Holding at intake speed"). Nothing of James, ETRN or the broker's single-process use needs
+        // them (they serve networks of brokers and clients watching remote consumers).
+        broker.setAdvisorySupport(false);
         if (broker.getDestinationPolicy() == null) {
             PolicyEntry everyQueue = new PolicyEntry();
             everyQueue.setQueue(">");
