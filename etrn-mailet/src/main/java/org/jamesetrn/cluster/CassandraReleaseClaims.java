@@ -44,7 +44,7 @@ import com.google.common.annotations.VisibleForTesting;
  * CREATE TABLE etrn_release_claims (generation text PRIMARY KEY, holder text, ended boolean, verdict text)
  * claim    INSERT INTO etrn_release_claims (generation, holder, ended) VALUES (?, ?, false) IF NOT EXISTS USING TTL ?
  * renew    UPDATE etrn_release_claims USING TTL ? SET holder = ?, ended = false WHERE generation = ?
- *          IF holder = ? AND ended = false
+ *          IF holder = ? AND ended = false   (the same holder; handOver: the attempt's token instead)
  * abandon  DELETE FROM etrn_release_claims WHERE generation = ? IF holder = ? AND ended = false
  * end      UPDATE etrn_release_claims USING TTL ? SET ended = true, verdict = ? WHERE generation = ? IF EXISTS
  *          (nothing to update: INSERT ... VALUES (?, '', true, ?) IF NOT EXISTS USING TTL ?)
@@ -175,11 +175,17 @@ public class CassandraReleaseClaims implements ReleaseClaims {
     /** Both cells again with a full time to live: a claim's cells were written with the TTL of its last change. */
     @Override
     public boolean renew(String generation, String token) {
+        return handOver(generation, token, token);
+    }
+
+    /** The renewal's statement, with another holder: one Paxos round moves the claim or finds it gone. */
+    @Override
+    public boolean handOver(String generation, String from, String to) {
         return write(renew.bind()
             .setInt(TTL, ttlSeconds)
-            .setString(RENEWED, token)
+            .setString(RENEWED, to)
             .setString(GENERATION, generation)
-            .setString(HOLDER, token));
+            .setString(HOLDER, from));
     }
 
     @Override

@@ -325,6 +325,17 @@ final class HeldEntry {
             this.entry = entry;
             this.token = token;
         }
+
+        /** The same copy under another claim token (its attempt's). */
+        Copy withToken(String other) {
+            return new Copy(entry, other);
+        }
+
+        /** Writes this copy's claim onto {@code mail}, a copy of the same entry (nothing else of it changes). */
+        Mail writeToken(Mail mail) {
+            mail.setAttribute(new Attribute(COPY, AttributeValue.of(entry.generation + ' ' + token + ' ' + entry.root)));
+            return mail;
+        }
     }
 
     // -------------------------------------------------------------------------------------------------- the format

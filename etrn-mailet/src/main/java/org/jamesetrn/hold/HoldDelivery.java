@@ -158,11 +158,13 @@ public class HoldDelivery extends RemoteDelivery {
         if (copy.isEmpty()) {
             return Holds.Admission.GO;
         }
-        Holds.Admission admission = holds.admitAttempt(copy.get());
-        if (admission == Holds.Admission.GO) {
-            attempts.put(copy.get().entry.generation(), new AttemptTally(copy.get()));
+        Holds.AttemptAdmission attempt = holds.beginAttempt(copy.get());
+        if (attempt.admission == Holds.Admission.GO) {
+            // The mail carries its attempt's claim from now on: given back to the queue, it is tried again under it.
+            attempt.copy.writeToken(mail);
+            attempts.put(attempt.copy.entry.generation(), new AttemptTally(attempt.copy));
         }
-        return admission;
+        return attempt.admission;
     }
 
     /** RemoteDelivery is done with the mail: a held copy's outcome is recorded; any other mail gets its due. */
@@ -188,10 +190,7 @@ public class HoldDelivery extends RemoteDelivery {
 
     /** RemoteDelivery gives the copy back to its queue (an unexpected error): its next attempt is added up afresh. */
     void retried(Mail mail) {
-        HeldEntry.copy(mail).ifPresent(copy -> {
-            attempts.remove(copy.entry.generation());
-            holds.attemptGivenBack(copy);
-        });
+        HeldEntry.copy(mail).ifPresent(copy -> attempts.remove(copy.entry.generation()));
     }
 
     // ------------------------------------------------------------------------------ what AttemptContext reports

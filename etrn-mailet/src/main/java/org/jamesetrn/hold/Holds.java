@@ -187,25 +187,47 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
         }
     }
 
-    /**
-     * {@link #admit} for a copy about to be tried (taken from RemoteDelivery's queue). A server killed after it sent a
-     * copy on from the spool, before the spool's message was acknowledged, has that message handed to a surviving
-     * server, which sends the same copy (same claim) on a second time: a second copy of an attempt under way here waits,
-     * and is dropped once the first one's outcome is stored.
-     */
-    Admission admitAttempt(HeldEntry.Copy copy) {
-        Admission admission = admit(copy);
-        if (admission != Admission.GO || leases.beginAttempt(copy.entry.generation(), copy.token)) {
-            return admission;
+    /** What {@link #beginAttempt} decided; for {@link Admission#GO}, the copy under its attempt's own claim. */
+    static final class AttemptAdmission {
+        final Admission admission;
+        final HeldEntry.Copy copy;
+
+        private AttemptAdmission(Admission admission, HeldEntry.Copy copy) {
+            this.admission = admission;
+            this.copy = copy;
         }
-        LOGGER.info("A second copy of held mail {} for {} waits: the same attempt is under way here", copy.entry.name(),
-            copy.entry.domain());
-        return Admission.WAIT;
     }
 
-    /** RemoteDelivery gave the copy back to its queue: it is tried again when it is taken out again. */
-    void attemptGivenBack(HeldEntry.Copy copy) {
-        leases.attemptGivenBack(copy.entry.generation(), copy.token);
+    /**
+     * {@link #admit} for a copy about to be tried (taken from RemoteDelivery's queue), which then takes its claim over
+     * under a token of the attempt's own ({@link ReleaseClaims#handOver}); write it onto the mail going on. A server
+     * killed after it sent a copy on from the spool, before the spool's message was acknowledged, has that message
+     * handed to a survivor, which sends the same copy (same claim) on a second time; with three servers or more, two
+     * survivors may take the two copies at the same instant. Whichever begins second finds the claim moved on and is
+     * dropped: the entry stays held until the first one's outcome is stored, so nothing is lost.
+     */
+    AttemptAdmission beginAttempt(HeldEntry.Copy copy) {
+        Admission admission = admit(copy);
+        if (admission != Admission.GO) {
+            return new AttemptAdmission(admission, null);
+        }
+        String generation = copy.entry.generation();
+        HeldEntry.Copy attempt = copy.withToken(UUID.randomUUID().toString());
+        try {
+            if (!claims.handOver(generation, copy.token, attempt.token)) {
+                leases.drop(generation, copy.token);
+                LOGGER.info("Dropping a copy of held mail {} for {}: another copy of the same attempt is being delivered",
+                    copy.entry.name(), copy.entry.domain());
+                return new AttemptAdmission(Admission.DROP, null);
+            }
+        } catch (RuntimeException e) {
+            LOGGER.warn("A copy of held mail {} for {} waits: its claim cannot be taken over now ({})", copy.entry.name(),
+                copy.entry.domain(), e.toString());
+            return new AttemptAdmission(Admission.WAIT, null);
+        }
+        leases.drop(generation, copy.token);
+        leases.hold(generation, attempt.token);
+        return new AttemptAdmission(Admission.GO, attempt);
     }
 
     /**

@@ -9,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +35,6 @@ final class Leases implements Closeable {
         final long since;
         /** When its claim was last renewed (or taken); a renewal that failed is tried again at the next tick. */
         volatile long renewed;
-        /** Whether a copy holding this lease is in RemoteDelivery's hands here. */
-        final AtomicBoolean attempting = new AtomicBoolean();
 
         Lease(String token, long since) {
             this.token = token;
@@ -83,23 +80,6 @@ final class Leases implements Closeable {
     boolean holds(String generation, String token) {
         Lease lease = leases.get(generation);
         return lease != null && lease.token.equals(token);
-    }
-
-    /**
-     * Marks {@code token}'s copy of {@code generation} as being tried here; false if it is already (a second copy of
-     * the same attempt) or this server holds no such lease.
-     */
-    boolean beginAttempt(String generation, String token) {
-        Lease lease = leases.get(generation);
-        return lease != null && lease.token.equals(token) && lease.attempting.compareAndSet(false, true);
-    }
-
-    /** The copy being tried went back to its queue: it may begin again. */
-    void attemptGivenBack(String generation, String token) {
-        Lease lease = leases.get(generation);
-        if (lease != null && lease.token.equals(token)) {
-            lease.attempting.set(false);
-        }
     }
 
     /** Stops renewing {@code token}'s claim on {@code generation} (its attempt ended, or its copy was dropped). */

@@ -74,16 +74,21 @@ public class MemoryReleaseClaims implements ReleaseClaims {
 
     @Override
     public boolean renew(String generation, String token) {
+        return handOver(generation, token, token);
+    }
+
+    @Override
+    public boolean handOver(String generation, String from, String to) {
         long now = clock.millis();
-        AtomicBoolean renewed = new AtomicBoolean();
+        AtomicBoolean moved = new AtomicBoolean();
         claims.computeIfPresent(generation, (key, existing) -> {
-            if (!existing.ended && existing.token.equals(token) && !expired(existing, now)) {
-                renewed.set(true);
-                return new Claim(token, now, false);
+            if (!existing.ended && existing.token.equals(from) && !expired(existing, now)) {
+                moved.set(true);
+                return new Claim(to, now, false);
             }
             return existing;
         });
-        return renewed.get();
+        return moved.get();
     }
 
     @Override

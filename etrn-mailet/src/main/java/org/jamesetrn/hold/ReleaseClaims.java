@@ -39,6 +39,14 @@ public interface ReleaseClaims {
      */
     boolean renew(String generation, String token);
 
+    /**
+     * Moves {@code from}'s live claim on {@code generation} to {@code to}, with a full timeout, in one step (compare and
+     * set); false when {@code from} does not hold it (it lapsed, ended, or was moved on already). How a copy beginning
+     * its delivery attempt makes the attempt its own: a second copy of the same attempt, still carrying {@code from},
+     * can no longer go, on any server.
+     */
+    boolean handOver(String generation, String from, String to);
+
     /** Whether the live claim on {@code generation} is {@code token}'s. */
     boolean isHeldBy(String generation, String token);
 

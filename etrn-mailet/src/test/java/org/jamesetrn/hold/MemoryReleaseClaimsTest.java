@@ -50,6 +50,21 @@ class MemoryReleaseClaimsTest {
     }
 
     @Test
+    void aClaimHandedOverBelongsToItsNewHolderOnly() {
+        assertThat(claims.claim("g", "release")).isTrue();
+        assertThat(claims.handOver("g", "release", "attempt")).isTrue();
+
+        assertThat(claims.isHeldBy("g", "attempt")).isTrue();
+        assertThat(claims.handOver("g", "release", "another attempt")).as("moved on already").isFalse();
+        assertThat(claims.renew("g", "release")).isFalse();
+        assertThat(claims.renew("g", "attempt")).isTrue();
+
+        claims.end("g");
+        assertThat(claims.handOver("g", "attempt", "late")).isFalse();
+        assertThat(claims.handOver("unclaimed", "any", "late")).isFalse();
+    }
+
+    @Test
     void aRenewedClaimOutlivesItsTimeoutAndALapsedOneCannotBeRenewed() {
         assertThat(claims.claim("g", "first")).isTrue();
         for (int round = 0; round < 4; round++) {

@@ -56,6 +56,14 @@ class CassandraReleaseClaimsTest {
             return (Boolean) call("claim", generation, token);
         }
 
+        boolean renew(String generation, String token) {
+            return (Boolean) call("renew", generation, token);
+        }
+
+        boolean handOver(String generation, String from, String to) {
+            return (Boolean) call("handOver", generation, from, to);
+        }
+
         boolean isHeldBy(String generation, String token) {
             return (Boolean) call("isHeldBy", generation, token);
         }
@@ -211,6 +219,45 @@ class CassandraReleaseClaimsTest {
         int ttl = shippedSession.execute(SimpleStatement.newInstance(
             "SELECT TTL(ended) FROM etrn_release_claims WHERE generation = ?", g)).one().getInt(0);
         assertThat(ttl).as("seconds the tombstone lives").isGreaterThan((int) Duration.ofHours(1).toSeconds());
+    }
+
+    /** Two copies of one attempt beginning on the two servers at once: one takes the claim over, the other is told no. */
+    @Test
+    void aClaimIsHandedOverOnceWhoeverAsksAtTheSameInstant() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 20; round++) {
+                String g = generation();
+                assertThat(serverA.claim(g, "release")).isTrue();
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<Boolean> onA = threads.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    return serverA.handOver(g, "release", "attempt on A");
+                });
+                Future<Boolean> onB = threads.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    return serverB.handOver(g, "release", "attempt on B");
+                });
+                boolean aWon = onA.get(60, TimeUnit.SECONDS);
+                boolean bWon = onB.get(60, TimeUnit.SECONDS);
+
+                assertThat(aWon ^ bWon).as("exactly one hand-over in round " + round).isTrue();
+                assertThat(serverB.isHeldBy(g, aWon ? "attempt on A" : "attempt on B")).isTrue();
+                assertThat(serverA.renew(g, "release")).as("the release's token holds nothing any more").isFalse();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void anEndedClaimIsNotHandedOver() {
+        String g = generation();
+        assertThat(serverA.claim(g, "release")).isTrue();
+        serverA.end(g);
+
+        assertThat(serverB.handOver(g, "release", "late")).isFalse();
+        assertThat(serverB.isEnded(g)).isTrue();
     }
 
     @Test
