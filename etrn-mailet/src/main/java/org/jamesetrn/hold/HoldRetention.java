@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * after the listing, by this server or another, entered the hold then or is the successor of an entry seen, whose
  * clock it keeps), less {@link #CLOCK_MARGIN} for the servers' clocks. A domain is still read in full at least every
  * {@link #FULL_PASS}: that pass removes entries left by a crash between a claim's end and the removal, and brings the
- * bytes and oldest clock the node's figures show up to date with what the other servers held. (With 100,000 held on a
+ * bytes and oldest clock the node's figures show up to date with what the other servers held; and at once when the
+ * repository holds fewer mails than the counts say (removed behind the hold's back: the oldest clock may be stale). (With 100,000 held on a
  * cluster, a pass every minute kept both servers' cores busy reading mail back to back: docs/bench.md.)</p>
  */
 final class HoldRetention implements Runnable {
@@ -94,10 +95,13 @@ final class HoldRetention implements Runnable {
             try {
                 Pass last = passes.get(domain);
                 if (last != null && now.isBefore(last.due) && now.isBefore(last.at.plus(FULL_PASS))) {
-                    if (hold.repository(domain).size() > 0) {
+                    // Mail removed behind the hold's back (James's WebAdmin, another server's release) leaves the
+                    // counts' oldest clock stale and an emptied domain to forget: read (what is left) now.
+                    long stored = hold.repository(domain).size();
+                    if (stored > 0 && stored >= hold.counts(domain).mails) {
                         retry(domain, now);
+                        continue;
                     }
-                    continue;
                 }
                 HeldCounts.Counts found = HeldCounts.Counts.NONE;
                 Instant due = now.minus(CLOCK_MARGIN).plus(firstPeriod());

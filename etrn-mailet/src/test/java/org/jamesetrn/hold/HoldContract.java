@@ -709,6 +709,25 @@ abstract class HoldContract {
             .hasSize(3).allSatisfy(warning -> assertThat(warning.getState()).isEqualTo("etrn-delayed"));
     }
 
+    /** James's WebAdmin (or another server's release) removed held mail: the next pass recounts what is left. */
+    @Test
+    void retentionRecountsADomainWhoseMailWasRemovedBehindTheHoldsBack() throws Exception {
+        mailet.service(mail("old", "a@held.test"));
+        HoldRetention retention = new HoldRetention(hold, RecordingRelease::new, clock);
+        retention.run();
+        MailRepository repository = hold.repository("held.test");
+        for (MailKey key : ImmutableList.copyOf(repository.list())) {
+            repository.remove(key);
+        }
+        clock.forward(Duration.ofMinutes(10));
+        mailet.service(mail("new", "b@held.test"));
+
+        retention.run();
+
+        assertThat(hold.counts("held.test").mails).isEqualTo(1);
+        assertThat(hold.counts("held.test").oldest()).as("the clock of the mail left").contains(clock.instant());
+    }
+
     @Test
     void anExpiredMailWhoseEntryCannotBeRemovedIsNeverDeliveredAfterItsDsn() throws Exception {
         mailet.service(mail("one", "a@held.test"));
