@@ -15,6 +15,8 @@ import org.jamesetrn.hold.Holds;
 import org.jamesetrn.hold.MemoryReleaseClaims;
 import org.jamesetrn.hold.OnDemandRelease;
 import org.jamesetrn.hold.ReleaseClaims;
+import org.jamesetrn.intake.QueueSpoolBacklog;
+import org.jamesetrn.intake.SpoolBacklog;
 import org.jamesetrn.policy.AdminPolicy;
 import org.jamesetrn.policy.HandlerPolicies;
 import org.jamesetrn.release.DeferredMailInventory;
@@ -63,6 +65,9 @@ public class EtrnModule extends AbstractModule {
         bind(OnDemandRelease.class).to(Holds.class);
         bind(HoldIntake.class).to(Holds.class);
         bind(SharedRepositories.class).in(Scopes.SINGLETON);
+        // What SMTP's in-flow delay asks before a new mail: how many mails the spool has not processed yet.
+        bind(SpoolBacklog.class).to(QueueSpoolBacklog.class);
+        bind(QueueSpoolBacklog.class).in(Scopes.SINGLETON);
         Multibinder<DeferredMailSources> sources = Multibinder.newSetBinder(binder(), DeferredMailSources.class);
         sources.addBinding().to(QueueSources.class);
         sources.addBinding().to(Holds.class);

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -132,14 +133,18 @@ public final class IntakeBench {
     /** The hold's route ({@code HostIs=held.test} of relay and of etrn-release) extended to the benchmark's nodes. */
     private void heldNodes(org.jamesetrn.kit.Conf conf, String domains) {
         conf.setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test", "HostIs=held.test," + domains);
-        spoolThreads(conf);
+        experiments(conf);
     }
 
-    /** The spool's threads as --spool-threads says (an experiment), else as conf/ ships them. */
-    private void spoolThreads(org.jamesetrn.kit.Conf conf) {
+    /**
+     * The spool's threads and SMTP's in-flow delay as --spool-threads and --in-flow-delay say (experiments), else as
+     * conf/ ships them.
+     */
+    private void experiments(org.jamesetrn.kit.Conf conf) {
         if (options.spoolThreads > 0) {
             conf.setElements("mailetcontainer.xml", "threads", String.valueOf(options.spoolThreads));
         }
+        options.inFlowDelay.ifPresent(delay -> conf.setElements("smtpserver.xml", "inFlowDelay", delay));
     }
 
     private CompletableFuture<JamesServer> cluster(Repository repository, Path folder, CustomerMx sink, CassandraNode cassandra,
@@ -147,7 +152,7 @@ public final class IntakeBench {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return JamesServer.startCluster(repository, folder, options.probeJar, sink.port(), cassandra, rabbitMQ,
-                    domains, "@" + SUFFIX, jvm, this::spoolThreads);
+                    domains, "@" + SUFFIX, jvm, this::experiments);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start a cluster server in " + folder, e);
             }
@@ -264,6 +269,8 @@ public final class IntakeBench {
         final List<String> jvmOptions = new ArrayList<>();
         /** The spool's threads on every James server (--spool-threads), instead of the shipped conf's. */
         int spoolThreads;
+        /** SMTP's in-flow delay on every James server (--in-flow-delay, 0 for none), instead of the shipped conf's. */
+        Optional<String> inFlowDelay = Optional.empty();
 
         static Options parse(String[] args) {
             Options options = new Options();
@@ -298,6 +305,9 @@ public final class IntakeBench {
                         break;
                     case "--spool-threads":
                         options.spoolThreads = Integer.parseInt(rest.remove(0));
+                        break;
+                    case "--in-flow-delay":
+                        options.inFlowDelay = Optional.of(rest.remove(0));
                         break;
                     case "--jvm":
                         options.jvmOptions.add(rest.remove(0));

@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 public final class EtrnExtension {
     /** The release engine's own configuration file (the queues ETRN may release). */
     public static final String ENGINE_PROPERTIES = "etrn.properties";
+    /** The ETRN command's handler in smtpserver.xml. */
+    static final String ETRN_HANDLER = "org.jamesetrn.protocol.EtrnCmdHandler";
     static final String HEALTH_CHECKS = "healthcheck.properties";
     static final String ADDITIONAL_HEALTH_CHECKS = "additional.healthchecks";
 
@@ -53,9 +55,13 @@ public final class EtrnExtension {
         Trees.copy(jars, instance.extensionJars());
     }
 
-    /** Replaces the options of the extension's SMTP handler in smtpserver.xml with this XML fragment. */
+    /**
+     * Replaces the options of the extension's ETRN handler in smtpserver.xml with this XML fragment; the extension's
+     * hooks (the hold's intake, the in-flow delay) keep theirs.
+     */
     public void setHandlerOptions(Conf conf, String optionsXml) {
-        conf.replaceChildren("smtpserver.xml", "handler", Conf.classAttribute(this::provides), optionsXml);
+        conf.replaceChildren("smtpserver.xml", "handler",
+            Conf.classAttribute(className -> className.equals(ETRN_HANDLER) && provides(className)), optionsXml);
     }
 
     /**
