@@ -10,11 +10,14 @@ import org.apache.mailet.base.test.FakeMail;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import com.google.inject.Guice;
+import com.google.inject.name.Names;
+
 import reactor.core.publisher.Flux;
 
 class QueueSpoolBacklogTest {
     private final MemoryMailQueueFactory queues = new MemoryMailQueueFactory(new RawMailQueueItemDecoratorFactory());
-    private final QueueSpoolBacklog backlog = new QueueSpoolBacklog(queues);
+    private final QueueSpoolBacklog backlog = new QueueSpoolBacklog(queues, Guice.createInjector());
 
     @AfterEach
     void clean() {
@@ -42,5 +45,14 @@ class QueueSpoolBacklogTest {
         taken.done(MailQueue.MailQueueItem.CompletionStatus.SUCCESS);
 
         assertThat(backlog.waitingMails()).isEqualTo(2);
+    }
+
+    @Test
+    void aServerThatCountsItsSpoolItselfIsAskedInstead() {
+        QueueSpoolBacklog counted = new QueueSpoolBacklog(queues, Guice.createInjector(binder -> binder
+            .bind(java.util.function.LongSupplier.class).annotatedWith(Names.named(QueueSpoolBacklog.WAITING_MAILS))
+            .toInstance(() -> 42)));
+
+        assertThat(counted.waitingMails()).isEqualTo(42);
     }
 }

@@ -1,7 +1,10 @@
 package org.jamesetrn.server.rabbitmq;
 
 import java.io.FileNotFoundException;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import javax.inject.Named;
 import javax.inject.Singleton;
@@ -45,6 +48,8 @@ import org.apache.james.utils.InitilizationOperationBuilder;
 import org.apache.james.utils.PropertiesProvider;
 import org.jamesetrn.server.DequeueGateModule;
 import org.jamesetrn.server.cassandra.CassandraHoldModule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.google.inject.AbstractModule;
@@ -81,6 +86,10 @@ import reactor.rabbitmq.SenderOptions;
 public class RabbitMQQueueModule extends AbstractModule {
     /** conf/rabbitmq.properties, James's file and keys. */
     public static final String CONFIGURATION_NAME = "rabbitmq";
+    /** etrn-mailet's {@code QueueSpoolBacklog.WAITING_MAILS} (RabbitMQQueueModuleTest checks they agree). */
+    static final String SPOOL_WAITING_MAILS = "etrn.spool.waitingMails";
+    private static final Duration WARNING_PERIOD = Duration.ofMinutes(1);
+    private static final Logger LOGGER = LoggerFactory.getLogger(RabbitMQQueueModule.class);
 
     @Override
     protected void configure() {
@@ -114,6 +123,32 @@ public class RabbitMQQueueModule extends AbstractModule {
     @Singleton
     MailQueueFactory<? extends MailQueue> mailQueues(RabbitMQQueues queues) {
         return queues;
+    }
+
+    /**
+     * The spool's waiting mails for james-etrn's in-flow delay (etrn-mailet's {@code QueueSpoolBacklog} looks this
+     * name up: it cannot see our types, nor we its), counted by RabbitMQ instead of James's Cassandra view. A count
+     * that fails is logged and taken as 0 (intake not paused: the enqueue itself tells the sender when RabbitMQ is
+     * away).
+     */
+    @Provides
+    @Named(SPOOL_WAITING_MAILS)
+    @Singleton
+    LongSupplier spoolWaitingMails(RabbitMQQueues queues) {
+        AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARNING_PERIOD.toNanos());
+        return () -> {
+            try {
+                return queues.readyMails(MailQueueFactory.SPOOL);
+            } catch (RuntimeException e) {
+                long now = System.nanoTime();
+                long last = lastWarning.get();
+                // Asked up to 20 times a second: once a minute is enough to be seen.
+                if (now - last >= WARNING_PERIOD.toNanos() && lastWarning.compareAndSet(last, now)) {
+                    LOGGER.warn("RabbitMQ cannot count the spool's mails now: SMTP intake is not paced meanwhile", e);
+                }
+                return 0;
+            }
+        };
     }
 
     @Provides

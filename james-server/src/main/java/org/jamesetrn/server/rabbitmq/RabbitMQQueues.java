@@ -18,7 +18,6 @@ import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.queue.rabbitmq.RabbitMQMailQueue;
 import org.apache.james.queue.rabbitmq.RabbitMQMailQueueFactory;
 import org.apache.mailet.Mail;
-import org.jamesetrn.intake.SpoolBacklog;
 import org.jamesetrn.server.DequeueGate;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -78,12 +77,26 @@ public class RabbitMQQueues implements MailQueueFactory<ManageableMailQueue> {
         if (known != null) {
             return Optional.of(known);
         }
-        return queues.getQueue(name, count).map(queue -> created.computeIfAbsent(key(name, count), any -> new Gated(queue, gate, retries, sender)));
+        return queues.getQueue(name, count).map(queue -> created.computeIfAbsent(key(name, count), any -> new Gated(queue, gate, retries)));
     }
 
     @Override
     public ManageableMailQueue createQueue(MailQueueName name, PrefetchCount count) {
-        return created.computeIfAbsent(key(name, count), any -> new Gated(queues.createQueue(name, count), gate, retries, sender));
+        return created.computeIfAbsent(key(name, count), any -> new Gated(queues.createQueue(name, count), gate, retries));
+    }
+
+    /**
+     * The mails ready in James's RabbitMQ queue for this mail queue (not yet taken by a consumer), as RabbitMQ counts
+     * them: a passive declare, one round trip, nothing read from Cassandra. James's {@code getSize} reads its Cassandra
+     * view of the queue instead, every mail enqueued since the view's browse start; SMTP's in-flow delay asks for the
+     * spool's count up to 20 times a second while it paces intake ({@link RabbitMQQueueModule#spoolWaitingMails}).
+     * The queue's name is James's ({@link #WORK_QUEUE_PREFIX}, package-private in James): were it named otherwise,
+     * RabbitMQ would answer 404 and this would fail (logged, SMTP not paced).
+     */
+    public long readyMails(MailQueueName name) {
+        return sender.declareQueue(QueueSpecification.queue(WORK_QUEUE_PREFIX + name.asString()).passive(true))
+            .map(declared -> (long) declared.getMessageCount())
+            .block(COUNT_TIMEOUT);
     }
 
     @Override
@@ -96,42 +109,16 @@ public class RabbitMQQueues implements MailQueueFactory<ManageableMailQueue> {
         return name.asString() + "/" + count.asInt();
     }
 
-    /**
-     * James's queue, its dequeue held until the gate opens, its failed mails back later, its waiting mails counted by
-     * RabbitMQ; everything else James's own.
-     */
-    static final class Gated implements ManageableMailQueue, SpoolBacklog {
+    /** James's queue, its dequeue held until the gate opens, its failed mails back later; everything else James's own. */
+    static final class Gated implements ManageableMailQueue {
         private final RabbitMQMailQueue queue;
         private final DequeueGate gate;
         private final ScheduledExecutorService retries;
-        private final Sender sender;
 
-        Gated(RabbitMQMailQueue queue, DequeueGate gate, ScheduledExecutorService retries, Sender sender) {
+        Gated(RabbitMQMailQueue queue, DequeueGate gate, ScheduledExecutorService retries) {
             this.queue = queue;
             this.gate = gate;
             this.retries = retries;
-            this.sender = sender;
-        }
-
-        /**
-         * The mails ready in James's work queue for this mail queue, as RabbitMQ counts them (a passive declare: one
-         * round trip, nothing read from Cassandra). James's {@link #getSize()} reads its Cassandra view of the queue
-         * instead, every mail enqueued since the view's browse start: SMTP's in-flow delay asks up to 20 times a
-         * second while it paces intake. The work queue's name is James's ({@code JamesMailQueue-workqueue-} and the
-         * queue's name, package-private in James): a James that named it otherwise fails this count loudly (RabbitMQ
-         * answers 404), which ClusterIntakeTest's bounded backlog would show.
-         */
-        @Override
-        public long waitingMails() {
-            String workQueue = WORK_QUEUE_PREFIX + getName().asString();
-            try {
-                return sender.declareQueue(QueueSpecification.queue(workQueue).passive(true))
-                    .map(declared -> (long) declared.getMessageCount())
-                    .block(COUNT_TIMEOUT);
-            } catch (RuntimeException e) {
-                LOGGER.warn("RabbitMQ cannot count the mails of {} now", workQueue, e);
-                return 0;
-            }
         }
 
         @Override
