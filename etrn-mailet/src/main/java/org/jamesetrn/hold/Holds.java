@@ -225,7 +225,7 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
                 copy.entry.domain(), e.toString());
             return new AttemptAdmission(Admission.WAIT, null);
         }
-        leases.drop(generation, copy.token);
+        // The lease is keyed by generation: the attempt's token replaces the release's.
         leases.hold(generation, attempt.token);
         return new AttemptAdmission(Admission.GO, attempt);
     }

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -69,11 +71,16 @@ class InFlowPacerTest {
             return 10_000;
         }, 100, Duration.ofMillis(500));
 
-        List<CompletableFuture<Duration>> sessions = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            sessions.add(CompletableFuture.supplyAsync(pacer::pace));
+        ExecutorService threads = Executors.newFixedThreadPool(20);
+        try {
+            List<CompletableFuture<Duration>> sessions = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                sessions.add(CompletableFuture.supplyAsync(pacer::pace, threads));
+            }
+            sessions.forEach(CompletableFuture::join);
+        } finally {
+            threads.shutdownNow();
         }
-        sessions.forEach(CompletableFuture::join);
 
         // 20 sessions, each looking every 50 ms for 500 ms: about 10 counts in all, not 200
         assertThat(counts.get()).isLessThan(40);
