@@ -36,7 +36,7 @@ public class InFlowDelayHook implements MailHook {
 
     private final SpoolBacklog spool;
     private final AtomicLong lastFullDelayNanos = new AtomicLong(System.nanoTime() - QUIET.toNanos());
-    private InFlowPacer pacer;
+    private volatile InFlowPacer pacer;
 
     @Inject
     public InFlowDelayHook(SpoolBacklog spool) {
@@ -47,12 +47,24 @@ public class InFlowDelayHook implements MailHook {
     @Override
     public void init(Configuration config) throws ConfigurationException {
         Duration delay = delay(config.getString("inFlowDelay", null));
-        long backlog = config.getLong("spoolBacklog", DEFAULT_BACKLOG);
-        if (backlog < 0) {
-            throw new ConfigurationException("<spoolBacklog> is a number of mails, 0 or more: " + backlog);
-        }
+        long backlog = backlog(config.getString("spoolBacklog", null));
         pacer = new InFlowPacer(spool::waitingMails, backlog, delay);
         LOGGER.info("SMTP intake: {}", pacer.enabled() ? pacer : "no in-flow delay");
+    }
+
+    private static long backlog(String written) throws ConfigurationException {
+        if (written == null || written.isBlank()) {
+            return DEFAULT_BACKLOG;
+        }
+        try {
+            long backlog = Long.parseLong(written.trim());
+            if (backlog >= 0) {
+                return backlog;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new ConfigurationException("<spoolBacklog>: a number of mails, 0 or more: " + written);
     }
 
     private static Duration delay(String written) throws ConfigurationException {

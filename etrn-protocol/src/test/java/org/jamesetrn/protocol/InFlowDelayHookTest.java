@@ -40,6 +40,8 @@ class InFlowDelayHookTest {
             .isInstanceOf(ConfigurationException.class).hasMessageContaining("<inFlowDelay>");
         assertThatThrownBy(() -> hook.init(config("1s", "-1")))
             .isInstanceOf(ConfigurationException.class).hasMessageContaining("<spoolBacklog>");
+        assertThatThrownBy(() -> hook.init(config("1s", "many")))
+            .isInstanceOf(ConfigurationException.class).hasMessageContaining("<spoolBacklog>");
     }
 
     private static BaseHierarchicalConfiguration config(String delay, String backlog) {
