@@ -137,12 +137,21 @@ public final class ClusterBench {
         });
     }
 
+    /** Mails per fill request (one domain list, names prefixed by the request). */
+    private static final int FILL_CHUNK = 5_000;
+
     /** Half of the mail through each server's spool; waits until all of it is held in Cassandra. */
     private void fill(JamesServer a, JamesServer b) throws Exception {
         int total = options.nodes * options.perNode;
         long start = System.nanoTime();
-        a.hold(total / 2, String.join(",", nodes), "a");
-        b.hold(total - total / 2, String.join(",", nodes), "b");
+        // In requests of at most FILL_CHUNK mails, alternately on A and B: the probe sends them one by one into the
+        // RabbitMQ spool (each stored and confirmed), and 50,000 in one request outlasted the client's 5 minutes.
+        String domains = String.join(",", nodes);
+        for (int sent = 0, chunk = 0; sent < total; chunk++) {
+            int count = Math.min(FILL_CHUNK, total - sent);
+            (chunk % 2 == 0 ? a : b).hold(count, domains, (chunk % 2 == 0 ? "a" : "b") + chunk);
+            sent += count;
+        }
         long[] held = {0};
         boolean all = Poll.until(ALL_HELD, Duration.ofSeconds(2), () -> {
             try {
