@@ -32,7 +32,7 @@ import org.jamesetrn.kit.SmtpClient;
  * servers as separate processes, a loopback sink as the MX of every node; {@code nodes} x {@code perNode} mails held in
  * Cassandra through the hold (sent into the spool by a benchmark-only route, held by HoldForEtrn). Measures, with all
  * of it held: the ETRN reply on either server for a node with nothing held and for a node with its mail held, the
- * node's mail handed back for delivery (target 250 ms for 1,000) and delivered, and 50 concurrent ETRN for one node
+ * node's mail handed back for delivery (target 1 s for 1,000) and delivered, and 50 concurrent ETRN for one node
  * split over both servers (duplicates, release time). Prints a markdown report and writes it to a file; a missed target
  * is a miss, never a failure. JDK only.
  *
@@ -136,6 +136,12 @@ public final class ClusterBench {
             }
         });
     }
+
+    /**
+     * Issue 18's target for a node's 1,000 handed back on the cluster as shipped (the RabbitMQ spool); issue 14's,
+     * on the memory spool, was 250 ms.
+     */
+    private static final long HAND_BACK_TARGET_MS = 1_000;
 
     /** Mails per fill request (one domain list, names prefixed by the request). */
     private static final int FILL_CHUNK = 5_000;
@@ -265,9 +271,9 @@ public final class ClusterBench {
                 handedBack.add(sample);
             }
         }
-        md.append("| A node's ").append(String.format(Locale.ROOT, "%,d", options.perNode)).append(" handed back for delivery ≤ 250 ms")
-            .append(" (median, ETRN on A or B) | ").append(handedBack.format()).append(" | ")
-            .append(passMiss(!handedBack.isEmpty() && handedBack.medianMillis() <= 250)).append(" |\n");
+        md.append("| A node's ").append(String.format(Locale.ROOT, "%,d", options.perNode)).append(" handed back for delivery ≤ ")
+            .append(HAND_BACK_TARGET_MS).append(" ms (median, ETRN on A or B) | ").append(handedBack.format()).append(" | ")
+            .append(passMiss(!handedBack.isEmpty() && handedBack.medianMillis() <= HAND_BACK_TARGET_MS)).append(" |\n");
         md.append("| ").append(options.concurrency).append(" concurrent ETRN for one node over both servers: duplicates 0 | ")
             .append(report.concurrent.duplicates).append(" in ").append(report.concurrent.runs).append(" runs | ")
             .append(passMiss(report.concurrent.runs > 0 && report.concurrent.duplicates == 0 && report.concurrent.incomplete == 0))
