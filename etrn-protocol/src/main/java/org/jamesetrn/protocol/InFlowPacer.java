@@ -25,8 +25,8 @@ final class InFlowPacer {
     private final Duration maxDelay;
     private final Object counting = new Object();
     private volatile long lastCount;
-    private volatile long countedAtNanos;
-    private volatile boolean counted;
+    /** When the last count was made; at first, long enough ago that the first mail counts. */
+    private volatile long countedAtNanos = System.nanoTime() - 2 * RECOUNT.toNanos();
 
     InFlowPacer(LongSupplier backlog, long limit, Duration maxDelay) {
         this.backlog = backlog;
@@ -60,15 +60,14 @@ final class InFlowPacer {
     }
 
     private long backlog(long now) {
-        if (counted && now - countedAtNanos < RECOUNT.toNanos()) {
+        if (now - countedAtNanos < RECOUNT.toNanos()) {
             return lastCount;
         }
         synchronized (counting) {
             // Another session may have counted while this one waited for the lock.
-            if (!counted || System.nanoTime() - countedAtNanos >= RECOUNT.toNanos()) {
+            if (System.nanoTime() - countedAtNanos >= RECOUNT.toNanos()) {
                 lastCount = backlog.getAsLong();
                 countedAtNanos = System.nanoTime();
-                counted = true;
             }
             return lastCount;
         }

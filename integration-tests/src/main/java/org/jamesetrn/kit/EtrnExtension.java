@@ -61,7 +61,7 @@ public final class EtrnExtension {
      */
     public void setHandlerOptions(Conf conf, String optionsXml) {
         conf.replaceChildren("smtpserver.xml", "handler",
-            Conf.classAttribute(className -> className.equals(ETRN_HANDLER) && provides(className)), optionsXml);
+            Conf.classAttribute(ETRN_HANDLER::equals), optionsXml);
     }
 
     /**
