@@ -1,17 +1,21 @@
 package org.jamesetrn.bench;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The options every benchmark of bench/run-bench.sh takes: where the repository is, where the report goes, the kit's
- * probe jar (bench/run-bench.sh passes it), the heap of the James servers, and the command line the report quotes.
+ * probe jar (bench/run-bench.sh passes it), the heap and other JVM options of the James servers, and the command line
+ * the report quotes.
  */
 abstract class BenchOptions {
     Path repo = Path.of(".").toAbsolutePath().normalize();
     Path out;
     Path probeJar;
     String heap;
+    /** More JVM options for the James servers (--jvm, repeatable): a profiler, a driver setting. */
+    final List<String> jvmOptions = new ArrayList<>();
     String command;
 
     BenchOptions(String heap, String command) {
@@ -34,12 +38,22 @@ abstract class BenchOptions {
             case "--heap":
                 heap = rest.remove(0);
                 return true;
+            case "--jvm":
+                jvmOptions.add(rest.remove(0));
+                return true;
             case "--command":
                 command = rest.remove(0);
                 return true;
             default:
                 return false;
         }
+    }
+
+    /** The James servers' JVM options: the heap, then every --jvm. */
+    List<String> jvm() {
+        List<String> all = new ArrayList<>(List.of("-Xmx" + heap));
+        all.addAll(jvmOptions);
+        return all;
     }
 
     /** The report's default file, under the repository, unless --out said otherwise; the probe jar is there. */

@@ -130,7 +130,7 @@ public final class ClusterBench {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return JamesServer.startCluster(repository, folder, options.probeJar, sink.port(), cassandra, rabbitMQ,
-                    domains, "@" + SUFFIX, List.of("-Xmx" + options.heap));
+                    domains, "@" + SUFFIX, options.jvm());
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start a cluster server in " + folder, e);
             }
@@ -357,7 +357,7 @@ public final class ClusterBench {
                             break;
                         }
                         throw new IllegalArgumentException("unknown option " + arg
-                            + "; usage: [--quick] [--nodes 100] [--per-node 1000] [--out FILE] [--heap 1g]");
+                            + "; usage: [--quick] [--nodes 100] [--per-node 1000] [--out FILE] [--heap 1g] [--jvm OPTION]");
                 }
             }
             if (quick) {

@@ -82,8 +82,7 @@ public final class IntakeBench {
         Repository repository = Repository.at(options.repo);
         Path work = options.repo.resolve("integration-tests/target/bench-intake");
         String domains = String.join(",", nodes);
-        List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.heap));
-        jvm.addAll(options.jvmOptions);
+        List<String> jvm = options.jvm();
         try (CustomerMx sink = new CustomerMx(Ports.free())) {
             // The sites stay down: the sink only reserves the port the servers' routes point at.
             if (options.activemq) {
@@ -265,8 +264,6 @@ public final class IntakeBench {
         boolean cluster = true;
         boolean postfix = true;
         boolean memory;
-        /** More JVM options for the James servers (--jvm, repeatable): a profiler, the driver's request log. */
-        final List<String> jvmOptions = new ArrayList<>();
         /** The spool's threads on every James server (--spool-threads), instead of the shipped conf's. */
         int spoolThreads;
         /** SMTP's in-flow delay on every James server (--in-flow-delay, 0 for none), instead of the shipped conf's. */
@@ -309,16 +306,13 @@ public final class IntakeBench {
                     case "--in-flow-delay":
                         options.inFlowDelay = Optional.of(rest.remove(0));
                         break;
-                    case "--jvm":
-                        options.jvmOptions.add(rest.remove(0));
-                        break;
                     default:
                         if (options.common(arg, rest)) {
                             break;
                         }
                         throw new IllegalArgumentException("unknown option " + arg + "; usage: [--quick] [--mails 10000]"
                             + " [--nodes 100] [--sessions 20] [--no-activemq] [--no-cluster] [--no-postfix] [--memory]"
-                            + " [--out FILE] [--heap 1g]");
+                            + " [--in-flow-delay 1s] [--spool-threads N] [--out FILE] [--heap 1g] [--jvm OPTION]");
                 }
             }
             if (quick) {
