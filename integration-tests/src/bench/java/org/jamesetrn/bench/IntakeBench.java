@@ -52,6 +52,9 @@ public final class IntakeBench {
         long largestBacklog;
         long allHeldMs = -1;
         long burstMs;
+        /** CPU milliseconds per acknowledged mail from the first MAIL until all were held: the machine's, James's. */
+        double machineCpuMs;
+        double jamesCpuMs = -1;
 
         Row(String server) {
             this.server = server;
@@ -89,21 +92,23 @@ public final class IntakeBench {
                 try (JamesServer james = JamesServer.start(repository, work.resolve("activemq"), options.probeJar, true,
                         sink.port(), jvm, conf -> heldNodes(conf, domains), JamesProcess.ACTIVEMQ_SERVER)) {
                     rows.add(measure("James, persistent server (ActiveMQ queue, file:// hold)", SAMPLE_MS,
-                        () -> james.held(FILE_HOLD), james.smtpPort()));
+                        () -> james.held(FILE_HOLD), Optional.of(CpuTime.processes(List.of(james.pid()))),
+                        james.smtpPort()));
                 }
             }
             if (options.memory) {
                 try (JamesServer james = JamesServer.start(repository, work.resolve("memory"), options.probeJar, true,
                         sink.port(), jvm, conf -> heldNodes(conf, domains), JamesProcess.MEMORY_SERVER)) {
                     rows.add(measure("James, memory server (memory queue, file:// hold; not durable)", SAMPLE_MS,
-                        () -> james.held(FILE_HOLD), james.smtpPort()));
+                        () -> james.held(FILE_HOLD), Optional.of(CpuTime.processes(List.of(james.pid()))),
+                        james.smtpPort()));
                 }
             }
             if (options.postfix && Postfix.available()) {
                 try (Postfix postfix = new Postfix(work.resolve("postfix"), Ports.free(), sink.port(), nodes)) {
                     postfix.start();
                     rows.add(measure(postfix.version() + " (deferred queue, fsync before 250)", SAMPLE_MS, postfix::deferred,
-                        postfix.smtpPort()));
+                        Optional.empty(), postfix.smtpPort()));
                 }
             } else if (options.postfix) {
                 log("Postfix left out: not installed, or not running as root");
@@ -117,7 +122,8 @@ public final class IntakeBench {
                         rabbitMQ, domains, jvm);
                     try (JamesServer a = startingA.join(); JamesServer b = startingB.join()) {
                         rows.add(measure("James cluster, 2 servers (RabbitMQ queue, cassandra:// hold)", CLUSTER_SAMPLE_MS,
-                            () -> a.held(ClusterConf.HOLD_ROOT), a.smtpPort(), b.smtpPort()));
+                            () -> a.held(ClusterConf.HOLD_ROOT), Optional.of(CpuTime.processes(List.of(a.pid(), b.pid()))),
+                            a.smtpPort(), b.smtpPort()));
                     }
                 }
             }
@@ -162,10 +168,14 @@ public final class IntakeBench {
      * The burst, sessions spread over the ports, while the held count is sampled; then until everything acknowledged
      * is held (or the wait runs out: the row says so).
      */
-    private Row measure(String server, long sampleMs, HeldCount held, int... smtpPorts) throws Exception {
+    private Row measure(String server, long sampleMs, HeldCount held, Optional<CpuTime> jamesCpu, int... smtpPorts)
+            throws Exception {
         Row row = new Row(server);
         warmUp(server, sampleMs, held, smtpPorts);
         long base = held.now();
+        CpuTime machineCpu = CpuTime.machine();
+        long machineCpuBefore = machineCpu.nanos();
+        long jamesCpuBefore = jamesCpu.isPresent() ? jamesCpu.get().nanos() : 0;
         Burst burst = Burst.of(options.mails, options.sessions, i -> nodes.get(i % nodes.size()));
         log(server + ": " + options.mails + " mails for " + nodes.size() + " nodes over " + options.sessions + " sessions");
         long start = System.nanoTime();
@@ -189,6 +199,11 @@ public final class IntakeBench {
             if (heldNow >= row.acknowledged) {
                 row.allHeldMs = (System.nanoTime() - start) / 1_000_000;
                 row.heldPerSecond = row.acknowledged * 1000.0 / Math.max(1, row.allHeldMs);
+                double mails = Math.max(1, row.acknowledged);
+                row.machineCpuMs = (machineCpu.nanos() - machineCpuBefore) / 1e6 / mails;
+                if (jamesCpu.isPresent()) {
+                    row.jamesCpuMs = (jamesCpu.get().nanos() - jamesCpuBefore) / 1e6 / mails;
+                }
                 break;
             }
             if (System.nanoTime() > deadline) {
@@ -200,7 +215,8 @@ public final class IntakeBench {
         log(server + ": " + row.acknowledged + " acknowledged (" + row.refused + " refused) in " + row.burstMs + " ms: "
             + Math.round(row.acceptedPerSecond) + " accepted/s; " + (row.allHeldMs < 0 ? "only " + heldNow + " held"
             : "all held after " + row.allHeldMs + " ms") + ": " + Math.round(row.heldPerSecond) + " held/s; largest backlog "
-            + row.largestBacklog);
+            + row.largestBacklog + "; CPU per mail " + cpu(row.machineCpuMs) + " ms (machine), " + cpu(row.jamesCpuMs)
+            + " ms (James)");
         return row;
     }
 
@@ -231,21 +247,29 @@ public final class IntakeBench {
             .append(" sites down; every server on this machine, one after the other, each warmed up first with a fifth as")
             .append(" many mails (untimed).\n\n");
         out.append("| server | acknowledged | refused | accepted per second | held per second | all held after | "
-            + "spool's largest backlog |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|\n");
+            + "spool's largest backlog | CPU per mail: machine / James |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row row : rows) {
             out.append("| ").append(row.server).append(" | ").append(row.acknowledged).append(" | ").append(row.refused)
                 .append(" | ").append(Math.round(row.acceptedPerSecond)).append(" | ").append(Math.round(row.heldPerSecond))
                 .append(" | ").append(row.allHeldMs < 0 ? "not within the wait" : String.format("%.1f s", row.allHeldMs / 1000.0))
-                .append(" | ").append(row.largestBacklog).append(" |\n");
+                .append(" | ").append(row.largestBacklog)
+                .append(" | ").append(cpu(row.machineCpuMs)).append(" / ").append(cpu(row.jamesCpuMs)).append(" ms |\n");
         }
         out.append("\nAccepted per second: acknowledged mails over the time from the first MAIL to the last 250. Held per")
             .append(" second: acknowledged mails over the time from the first MAIL until all of them were held (James:")
             .append(" in the hold's repositories; Postfix: in its deferred queue). Backlog: acknowledged and not yet held,")
             .append(" the largest of the samples (every ").append(SAMPLE_MS).append(" ms, on the cluster every ")
             .append(CLUSTER_SAMPLE_MS).append(" ms). Targets: held per second at least")
-            .append(" accepted per second on every server; the persistent server's accepted per second at least Postfix's.\n");
+            .append(" accepted per second on every server; the persistent server's accepted per second at least Postfix's.")
+            .append(" CPU per mail: CPU time over the same span divided by the acknowledged mails, of the whole machine")
+            .append(" (/proc/stat: the server, its stores and the benchmark's own client) and of James's JVMs (both on the")
+            .append(" cluster); steadier than the rates when other work shares the machine.\n");
         return out.toString();
+    }
+
+    private static String cpu(double ms) {
+        return ms < 0 ? "—" : String.format("%.2f", ms);
     }
 
     private static void log(String line) {

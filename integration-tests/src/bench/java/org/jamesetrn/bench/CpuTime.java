@@ -1,0 +1,39 @@
+package org.jamesetrn.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * CPU time spent so far, in nanoseconds: the whole machine's (every core's busy time in /proc/stat: the server, its
+ * stores, the benchmark's own client, all alike for every server measured) or some processes' (a JVM). Read at the
+ * start and the end of a measure, the difference over the mails gives the CPU a mail costs, a figure far steadier than
+ * a rate on a machine shared with other work.
+ */
+@FunctionalInterface
+interface CpuTime {
+    long nanos() throws IOException;
+
+    /** The machine's busy time: every field of /proc/stat's "cpu" line but idle and iowait. */
+    static CpuTime machine() {
+        long nanosPerTick = 1_000_000_000L / 100; // USER_HZ, 100 on Linux
+        return () -> {
+            String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            long[] ticks = Arrays.stream(line.substring("cpu".length()).trim().split("\\s+")).limit(8)
+                .mapToLong(Long::parseLong).toArray();
+            long busy = Arrays.stream(ticks).sum() - ticks[3] - ticks[4];
+            return busy * nanosPerTick;
+        };
+    }
+
+    /** The processes' CPU time so far (a process gone counts nothing). */
+    static CpuTime processes(List<Long> pids) {
+        return () -> pids.stream()
+            .mapToLong(pid -> ProcessHandle.of(pid).flatMap(handle -> handle.info().totalCpuDuration())
+                .map(Duration::toNanos).orElse(0L))
+            .sum();
+    }
+}
