@@ -92,7 +92,7 @@ public final class IntakeBench {
                 try (JamesServer james = JamesServer.start(repository, work.resolve("activemq"), options.probeJar, true,
                         sink.port(), jvm, conf -> heldNodes(conf, domains), JamesProcess.ACTIVEMQ_SERVER)) {
                     rows.add(measure("James, persistent server (ActiveMQ queue, file:// hold)", SAMPLE_MS,
-                        () -> james.held(FILE_HOLD), Optional.of(CpuTime.processes(List.of(james.pid()))),
+                        () -> james.held(options.holdRoot), Optional.of(CpuTime.processes(List.of(james.pid()))),
                         james.smtpPort()));
                 }
             }
@@ -100,7 +100,7 @@ public final class IntakeBench {
                 try (JamesServer james = JamesServer.start(repository, work.resolve("memory"), options.probeJar, true,
                         sink.port(), jvm, conf -> heldNodes(conf, domains), JamesProcess.MEMORY_SERVER)) {
                     rows.add(measure("James, memory server (memory queue, file:// hold; not durable)", SAMPLE_MS,
-                        () -> james.held(FILE_HOLD), Optional.of(CpuTime.processes(List.of(james.pid()))),
+                        () -> james.held(options.holdRoot), Optional.of(CpuTime.processes(List.of(james.pid()))),
                         james.smtpPort()));
                 }
             }
@@ -138,6 +138,9 @@ public final class IntakeBench {
     /** The hold's route ({@code HostIs=held.test} of relay and of etrn-release) extended to the benchmark's nodes. */
     private void heldNodes(org.jamesetrn.kit.Conf conf, String domains) {
         conf.setAttributes("mailetcontainer.xml", "mailet", "match", "HostIs=held.test", "HostIs=held.test," + domains);
+        if (!options.holdRoot.equals(FILE_HOLD)) {
+            conf.setElements("mailetcontainer.xml", "root", options.holdRoot);
+        }
         experiments(conf);
     }
 
@@ -292,6 +295,11 @@ public final class IntakeBench {
         int spoolThreads;
         /** SMTP's in-flow delay on every James server (--in-flow-delay, 0 for none), instead of the shipped conf's. */
         Optional<String> inFlowDelay = Optional.empty();
+        /**
+         * The hold's root on the persistent and memory servers (--hold-root), instead of the shipped conf's file://
+         * hold: memory:// measures what holding costs without a store on disk (an experiment: not durable).
+         */
+        String holdRoot = FILE_HOLD;
 
         static Options parse(String[] args) {
             Options options = new Options();
@@ -330,13 +338,16 @@ public final class IntakeBench {
                     case "--in-flow-delay":
                         options.inFlowDelay = Optional.of(rest.remove(0));
                         break;
+                    case "--hold-root":
+                        options.holdRoot = rest.remove(0);
+                        break;
                     default:
                         if (options.common(arg, rest)) {
                             break;
                         }
                         throw new IllegalArgumentException("unknown option " + arg + "; usage: [--quick] [--mails 10000]"
                             + " [--nodes 100] [--sessions 20] [--no-activemq] [--no-cluster] [--no-postfix] [--memory]"
-                            + " [--in-flow-delay 1s] [--spool-threads N] [--out FILE] [--heap 1g] [--jvm OPTION]");
+                            + " [--in-flow-delay 1s] [--spool-threads N] [--hold-root URL] [--out FILE] [--heap 1g] [--jvm OPTION]");
                 }
             }
             if (quick) {
