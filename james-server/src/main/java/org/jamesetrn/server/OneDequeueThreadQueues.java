@@ -159,6 +159,12 @@ public class OneDequeueThreadQueues extends ActiveMQMailQueueFactory {
             }
         }
 
+        /** James's browse, without failing on a mail that leaves the queue meanwhile ({@link BrowsedMails}). */
+        @Override
+        public MailQueueIterator browse() throws MailQueueException {
+            return new BrowsedMails(super.browse());
+        }
+
         /** James's dequeue loop on this queue's thread; the spool's merged with those of more connections. */
         @Override
         public Flux<MailQueueItem> deQueue() {
