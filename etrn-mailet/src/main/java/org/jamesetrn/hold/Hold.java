@@ -200,12 +200,18 @@ final class Hold {
         if (!entry.get().isEarlierForm()) {
             return Optional.of(new Stored(entry.get(), mail));
         }
+        Optional<HeldEntry> successor;
         try {
-            return takeOver(entry.get(), mail).map(successor -> new Stored(successor, mail));
+            successor = takeOver(entry.get(), mail);
         } catch (MessagingException | RuntimeException e) {
             LifecycleUtil.dispose(mail);
             throw e;
         }
+        if (successor.isEmpty()) {
+            LifecycleUtil.dispose(mail); // claimed by an attempt under way, or gone: nothing of it is handed on
+            return Optional.empty();
+        }
+        return Optional.of(new Stored(successor.get(), mail));
     }
 
     /**

@@ -88,6 +88,9 @@ abstract class HoldContract {
     final AtomicBoolean storeDown = new AtomicBoolean();
     /** How many held mails were read from the hold's repositories. */
     final AtomicInteger retrievals = new AtomicInteger();
+    /** When set, each mail read from the hold's repositories is recorded, with whether the hold disposed of it. */
+    final AtomicBoolean trackReads = new AtomicBoolean();
+    final List<AtomicBoolean> readsDisposed = new java.util.concurrent.CopyOnWriteArrayList<>();
     FileSystem fileSystem;
     MailRepositoryStore store;
     Leases leases;
@@ -163,6 +166,8 @@ abstract class HoldContract {
                         (repositoryProxy, repositoryMethod, repositoryArgs) -> {
                             if (repositoryMethod.getName().equals("retrieve")) {
                                 retrievals.incrementAndGet();
+                                Mail read = (Mail) invoke(repositoryMethod, repository, repositoryArgs);
+                                return read != null && trackReads.get() ? tracked(read) : read;
                             }
                             if (storeDown.get() && (repositoryMethod.getName().equals("store")
                                 || repositoryMethod.getName().equals("remove"))) {
@@ -172,6 +177,21 @@ abstract class HoldContract {
                         });
                 }
                 return result;
+            });
+    }
+
+    /** The mail as read, its disposal recorded in {@link #readsDisposed}. */
+    private Mail tracked(Mail read) {
+        AtomicBoolean disposed = new AtomicBoolean();
+        readsDisposed.add(disposed);
+        return (Mail) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {Mail.class, org.apache.james.lifecycle.api.Disposable.class}, (proxy, method, args) -> {
+                if (method.getName().equals("dispose") && (args == null || args.length == 0)) {
+                    disposed.set(true);
+                    LifecycleUtil.dispose(read);
+                    return null;
+                }
+                return invoke(method, read, args);
             });
     }
 
@@ -400,6 +420,24 @@ abstract class HoldContract {
         assertThat(copy.entry.isEarlierForm()).isFalse();
         assertThat(claims.isEnded("earlierGeneration22ch")).isTrue();
         assertThat(held("held.test")).extracting(Mail::getName).containsExactly(copy.entry.generation());
+    }
+
+    @Test
+    void anEntryOfAnEarlierBuildUnderAnAttemptIsLeftAsItIsAndWhatWasReadOfItReleased() throws Exception {
+        Mail old = mail("old", "a@held.test");
+        old.setAttribute(new Attribute(AttributeName.of("etrn.hold"),
+            AttributeValue.of(clock.instant().toEpochMilli() + " earlierGeneration22ch")));
+        old.setState(RELEASE_PROCESSOR);
+        hold.repository("held.test").store(old);
+        assertThat(claims.claim("earlierGeneration22ch", "an attempt of the earlier build")).isTrue();
+        trackReads.set(true);
+
+        assertThat(dispatch("held.test")).isZero();
+
+        assertThat(readsDisposed).as("mails the hold read").isNotEmpty()
+            .allSatisfy(disposed -> assertThat(disposed).as("disposed (its message's resources released)").isTrue());
+        trackReads.set(false);
+        assertThat(held("held.test")).extracting(Mail::getName).containsExactly("old");
     }
 
     // ------------------------------------------------------------------------------------------------ released
