@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import javax.inject.Inject;
 import javax.jms.Connection;
@@ -37,6 +40,9 @@ import org.apache.james.queue.api.ManageableMailQueue;
 import org.apache.james.server.core.MimeMessageInputStream;
 import org.apache.mailet.Mail;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -57,6 +63,8 @@ import reactor.core.scheduler.Schedulers;
  */
 public class OneDequeueThreadQueues extends ActiveMQMailQueueFactory {
     private final ActiveMQMetricCollector metricCollector;
+    private static final Logger LOGGER = LoggerFactory.getLogger(OneDequeueThreadQueues.class);
+
     private final DequeueGate gate;
     private final PrioritizedQueuesKahaDB store;
 
@@ -96,7 +104,9 @@ public class OneDequeueThreadQueues extends ActiveMQMailQueueFactory {
         static final int SPOOL_CONSUMERS = 4;
 
         private final OneDequeueThreadQueues factory;
+        private final ExecutorService dequeueExecutor;
         private final Scheduler dequeueThread;
+        private volatile boolean disposing;
         private final DequeueGate gate;
         private final BlockingQueue<Sender> senders = new ArrayBlockingQueue<>(IDLE_SENDERS);
         private final List<Queue> consumers = new CopyOnWriteArrayList<>();
@@ -105,7 +115,12 @@ public class OneDequeueThreadQueues extends ActiveMQMailQueueFactory {
             super(factory.connectionFactory, factory.mailQueueItemDecoratorFactory, name, true, factory.metricFactory,
                 factory.gaugeRegistry);
             this.factory = factory;
-            this.dequeueThread = Schedulers.newSingle("activemq-dequeue-" + name.asString());
+            this.dequeueExecutor = Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "activemq-dequeue-" + name.asString());
+                thread.setDaemon(true);
+                return thread;
+            });
+            this.dequeueThread = Schedulers.fromExecutorService(dequeueExecutor);
             this.gate = factory.gate;
         }
 
@@ -182,17 +197,44 @@ public class OneDequeueThreadQueues extends ActiveMQMailQueueFactory {
 
         private Flux<MailQueueItem> ownDeQueue() {
             // The gate opens on the thread that initialises James: the loop starts on the queue's own thread.
-            return gate.opened().publishOn(dequeueThread).thenMany(super.deQueue()).subscribeOn(dequeueThread);
+            return gate.opened().publishOn(dequeueThread).thenMany(super.deQueue()).subscribeOn(dequeueThread)
+                .onErrorResume(error -> disposing ? Flux.empty() : Flux.error(error));
         }
 
+        /**
+         * The loops first: their threads are interrupted and awaited while the connections are still open, then the
+         * connections closed. James's loop blocks in a receive of up to ten seconds; closing its connection meanwhile
+         * made James roll back a closed session and its spool log the loop's end, each as an ERROR with its stack
+         * trace, at every clean stop (eleven on one stop of the persistent server, ActiveMQRestartTest). The
+         * interrupted receive's error is the loop's end here, not news: it is not passed on.
+         */
         @Override
         public void dispose() {
+            List<Queue> all = new ArrayList<>(List.of(this));
+            all.addAll(consumers);
+            all.forEach(Queue::interruptLoop);
+            all.forEach(Queue::awaitLoop);
             super.dispose();
-            dequeueThread.dispose();
             consumers.forEach(Queue::dispose);
             for (Sender sender = senders.poll(); sender != null; sender = senders.poll()) {
                 sender.close();
             }
+        }
+
+        private void interruptLoop() {
+            disposing = true;
+            dequeueExecutor.shutdownNow();
+        }
+
+        private void awaitLoop() {
+            try {
+                if (!dequeueExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOGGER.warn("The dequeue loop of {} did not end within 5 s", getName().asString());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            dequeueThread.dispose();
         }
     }
 
