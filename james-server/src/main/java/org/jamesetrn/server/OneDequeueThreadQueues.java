@@ -62,9 +62,9 @@ import reactor.core.scheduler.Schedulers;
  * {@link ActiveMQCacheableMailQueue}), same messages.</p>
  */
 public class OneDequeueThreadQueues extends ActiveMQMailQueueFactory {
-    private final ActiveMQMetricCollector metricCollector;
     private static final Logger LOGGER = LoggerFactory.getLogger(OneDequeueThreadQueues.class);
 
+    private final ActiveMQMetricCollector metricCollector;
     private final DequeueGate gate;
     private final PrioritizedQueuesKahaDB store;
 
