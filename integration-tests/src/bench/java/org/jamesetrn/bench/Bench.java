@@ -4,7 +4,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +123,7 @@ public final class Bench {
 
     private JamesServer server(String mainClass, boolean withExtension, CustomerMx sink, String name, Consumer<Conf> edits,
                                String... jvmOptions) throws Exception {
-        List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.heap));
+        List<String> jvm = options.jvm();
         jvm.addAll(List.of(jvmOptions));
         return JamesServer.start(Repository.at(options.repo), options.workDir.resolve(name), options.probeJar, withExtension,
             sink.port(), jvm, edits, mainClass);
@@ -394,7 +393,6 @@ public final class Bench {
             super("2g", "bench/run-bench.sh");
         }
 
-        boolean quick;
         boolean postfix;
         boolean postfixOnly;
         boolean memory = true;
@@ -421,49 +419,41 @@ public final class Bench {
 
         static Options parse(String[] args) {
             Options options = new Options();
-            List<String> rest = new ArrayList<>(List.of(args));
-            while (!rest.isEmpty()) {
-                String arg = rest.remove(0);
+            options.parse(args, (arg, rest) -> {
                 switch (arg) {
-                    case "--quick":
-                        options.quick = true;
-                        break;
                     case "--postfix":
                         options.postfix = true;
-                        break;
+                        return true;
                     case "--postfix-only":
                         options.postfix = true;
                         options.postfixOnly = true;
-                        break;
+                        return true;
                     case "--no-memory":
                         options.memory = false;
-                        break;
+                        return true;
                     case "--no-hold":
                         options.hold = false;
-                        break;
+                        return true;
                     case "--hold-only":
                         options.holdOnly = true;
-                        break;
+                        return true;
                     case "--no-activemq":
                         options.activemq = false;
-                        break;
+                        return true;
                     case "--activemq-only":
                         options.activemqOnly = true;
-                        break;
+                        return true;
                     case "--no-odmr":
                         options.odmr = false;
-                        break;
+                        return true;
                     case "--odmr-only":
                         options.odmrOnly = true;
-                        break;
+                        return true;
                     default:
-                        if (options.common(arg, rest)) {
-                            break;
-                        }
-                        throw new IllegalArgumentException("unknown option " + arg
-                            + "; usage: [--quick] [--postfix] [--no-memory] [--out FILE] [--heap 2g]");
+                        return false;
                 }
-            }
+            }, "[--quick] [--postfix] [--postfix-only] [--no-memory] [--no-hold] [--hold-only] [--no-activemq]"
+                + " [--activemq-only] [--no-odmr] [--odmr-only] [--out FILE] [--heap 2g] [--jvm OPTION]");
             if (options.quick) {
                 options.queueSizes = List.of(0, 10_000);
                 options.nodeSizes = List.of(100, 1_000);

@@ -23,8 +23,33 @@ abstract class BenchOptions {
         this.command = command;
     }
 
+    /** --quick: a smaller run of the same benchmark. */
+    boolean quick;
+
+    /** One option of a benchmark's own: takes it (and its value from {@code rest}); false if it is none of them. */
+    @FunctionalInterface
+    interface OwnOptions {
+        boolean take(String arg, List<String> rest);
+    }
+
+    /**
+     * Reads the command line: --quick, the benchmark's own options, the common ones; an option that is none of them
+     * stops the run with the usage.
+     */
+    void parse(String[] args, OwnOptions own, String usage) {
+        List<String> rest = new ArrayList<>(List.of(args));
+        while (!rest.isEmpty()) {
+            String arg = rest.remove(0);
+            if (arg.equals("--quick")) {
+                quick = true;
+            } else if (!own.take(arg, rest) && !common(arg, rest)) {
+                throw new IllegalArgumentException("unknown option " + arg + "; usage: " + usage);
+            }
+        }
+    }
+
     /** Takes one of the common options (and its value from {@code rest}); false if {@code arg} is none of them. */
-    boolean common(String arg, List<String> rest) {
+    private boolean common(String arg, List<String> rest) {
         switch (arg) {
             case "--repo":
                 repo = Path.of(rest.remove(0)).toAbsolutePath().normalize();

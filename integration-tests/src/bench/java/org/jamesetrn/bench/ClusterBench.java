@@ -338,28 +338,19 @@ public final class ClusterBench {
 
         static Options parse(String[] args) {
             Options options = new Options();
-            boolean quick = false;
-            List<String> rest = new ArrayList<>(List.of(args));
-            while (!rest.isEmpty()) {
-                String arg = rest.remove(0);
+            options.parse(args, (arg, rest) -> {
                 switch (arg) {
-                    case "--quick":
-                        quick = true;
-                        break;
                     case "--nodes":
                         options.nodes = Integer.parseInt(rest.remove(0));
-                        break;
+                        return true;
                     case "--per-node":
                         options.perNode = Integer.parseInt(rest.remove(0));
-                        break;
+                        return true;
                     default:
-                        if (options.common(arg, rest)) {
-                            break;
-                        }
-                        throw new IllegalArgumentException("unknown option " + arg
-                            + "; usage: [--quick] [--nodes 100] [--per-node 1000] [--out FILE] [--heap 1g] [--jvm OPTION]");
+                        return false;
                 }
-            }
+            }, "[--quick] [--nodes 100] [--per-node 1000] [--out FILE] [--heap 1g] [--jvm OPTION]");
+            boolean quick = options.quick;
             if (quick) {
                 options.nodes = Math.min(options.nodes, 10);
                 options.latencySamples = 100;

@@ -303,53 +303,45 @@ public final class IntakeBench {
 
         static Options parse(String[] args) {
             Options options = new Options();
-            boolean quick = false;
-            List<String> rest = new ArrayList<>(List.of(args));
-            while (!rest.isEmpty()) {
-                String arg = rest.remove(0);
+            options.parse(args, (arg, rest) -> {
                 switch (arg) {
-                    case "--quick":
-                        quick = true;
-                        break;
                     case "--mails":
                         options.mails = Integer.parseInt(rest.remove(0));
-                        break;
+                        return true;
                     case "--nodes":
                         options.nodes = Integer.parseInt(rest.remove(0));
-                        break;
+                        return true;
                     case "--sessions":
                         options.sessions = Integer.parseInt(rest.remove(0));
-                        break;
+                        return true;
                     case "--no-activemq":
                         options.activemq = false;
-                        break;
+                        return true;
                     case "--no-cluster":
                         options.cluster = false;
-                        break;
+                        return true;
                     case "--no-postfix":
                         options.postfix = false;
-                        break;
+                        return true;
                     case "--memory":
                         options.memory = true;
-                        break;
+                        return true;
                     case "--spool-threads":
                         options.spoolThreads = Integer.parseInt(rest.remove(0));
-                        break;
+                        return true;
                     case "--in-flow-delay":
                         options.inFlowDelay = Optional.of(rest.remove(0));
-                        break;
+                        return true;
                     case "--hold-root":
                         options.holdRoot = rest.remove(0);
-                        break;
+                        return true;
                     default:
-                        if (options.common(arg, rest)) {
-                            break;
-                        }
-                        throw new IllegalArgumentException("unknown option " + arg + "; usage: [--quick] [--mails 10000]"
-                            + " [--nodes 100] [--sessions 20] [--no-activemq] [--no-cluster] [--no-postfix] [--memory]"
-                            + " [--in-flow-delay 1s] [--spool-threads N] [--hold-root URL] [--out FILE] [--heap 1g] [--jvm OPTION]");
+                        return false;
                 }
-            }
+            }, "[--quick] [--mails 10000] [--nodes 100] [--sessions 20] [--no-activemq] [--no-cluster] [--no-postfix]"
+                + " [--memory] [--in-flow-delay 1s] [--spool-threads N] [--hold-root URL] [--out FILE] [--heap 1g]"
+                + " [--jvm OPTION]");
+            boolean quick = options.quick;
             if (quick) {
                 options.mails = Math.min(options.mails, 2_000);
                 options.nodes = Math.min(options.nodes, 20);
