@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +23,7 @@ import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.james.core.MailAddress;
 import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.lifecycle.api.Disposable;
 import org.apache.james.lifecycle.api.LifecycleUtil;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepository;
@@ -90,7 +92,7 @@ abstract class HoldContract {
     final AtomicInteger retrievals = new AtomicInteger();
     /** When set, each mail read from the hold's repositories is recorded, with whether the hold disposed of it. */
     final AtomicBoolean trackReads = new AtomicBoolean();
-    final List<AtomicBoolean> readsDisposed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<AtomicBoolean> readsDisposed = new CopyOnWriteArrayList<>();
     FileSystem fileSystem;
     MailRepositoryStore store;
     Leases leases;
@@ -185,7 +187,7 @@ abstract class HoldContract {
         AtomicBoolean disposed = new AtomicBoolean();
         readsDisposed.add(disposed);
         return (Mail) Proxy.newProxyInstance(getClass().getClassLoader(),
-            new Class<?>[] {Mail.class, org.apache.james.lifecycle.api.Disposable.class}, (proxy, method, args) -> {
+            new Class<?>[] {Mail.class, Disposable.class}, (proxy, method, args) -> {
                 if (method.getName().equals("dispose") && (args == null || args.length == 0)) {
                     disposed.set(true);
                     LifecycleUtil.dispose(read);

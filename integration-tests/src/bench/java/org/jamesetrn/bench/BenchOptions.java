@@ -17,14 +17,13 @@ abstract class BenchOptions {
     /** More JVM options for the James servers (--jvm, repeatable): a profiler, a driver setting. */
     final List<String> jvmOptions = new ArrayList<>();
     String command;
+    /** --quick: a smaller run of the same benchmark. */
+    boolean quick;
 
     BenchOptions(String heap, String command) {
         this.heap = heap;
         this.command = command;
     }
-
-    /** --quick: a smaller run of the same benchmark. */
-    boolean quick;
 
     /** One option of a benchmark's own: takes it (and its value from {@code rest}); false if it is none of them. */
     @FunctionalInterface

@@ -350,8 +350,7 @@ public final class ClusterBench {
                         return false;
                 }
             }, "[--quick] [--nodes 100] [--per-node 1000] [--out FILE] [--heap 1g] [--jvm OPTION]");
-            boolean quick = options.quick;
-            if (quick) {
+            if (options.quick) {
                 options.nodes = Math.min(options.nodes, 10);
                 options.latencySamples = 100;
                 options.releaseRuns = 4;
@@ -360,7 +359,7 @@ public final class ClusterBench {
             if (options.nodes < options.releaseRuns + options.concurrentRuns + 1) {
                 throw new IllegalArgumentException("--nodes must leave a node for each run");
             }
-            options.finish(quick ? "bench/results-cluster-quick.md" : "bench/results-cluster.md");
+            options.finish(options.quick ? "bench/results-cluster-quick.md" : "bench/results-cluster.md");
             return options;
         }
     }

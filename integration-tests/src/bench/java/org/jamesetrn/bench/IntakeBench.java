@@ -52,8 +52,11 @@ public final class IntakeBench {
         long largestBacklog;
         long allHeldMs = -1;
         long burstMs;
-        /** CPU milliseconds per acknowledged mail from the first MAIL until all were held: the machine's, James's. */
-        double machineCpuMs;
+        /**
+         * CPU milliseconds per acknowledged mail from the first MAIL until all were held: the machine's, James's; -1
+         * when not all were held within the wait, or for a server that is no James.
+         */
+        double machineCpuMs = -1;
         double jamesCpuMs = -1;
 
         Row(String server) {
@@ -341,12 +344,11 @@ public final class IntakeBench {
             }, "[--quick] [--mails 10000] [--nodes 100] [--sessions 20] [--no-activemq] [--no-cluster] [--no-postfix]"
                 + " [--memory] [--in-flow-delay 1s] [--spool-threads N] [--hold-root URL] [--out FILE] [--heap 1g]"
                 + " [--jvm OPTION]");
-            boolean quick = options.quick;
-            if (quick) {
+            if (options.quick) {
                 options.mails = Math.min(options.mails, 2_000);
                 options.nodes = Math.min(options.nodes, 20);
             }
-            options.finish(quick ? "bench/results-intake-quick.md" : "bench/results-intake.md");
+            options.finish(options.quick ? "bench/results-intake-quick.md" : "bench/results-intake.md");
             return options;
         }
     }

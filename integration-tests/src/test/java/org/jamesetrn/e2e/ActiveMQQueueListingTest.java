@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -68,7 +69,7 @@ class ActiveMQQueueListingTest {
                 }));
             }
             CompletableFuture.allOf(listers.toArray(new CompletableFuture[0]))
-                .completeOnTimeout(null, FLOW.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
+                .completeOnTimeout(null, FLOW.toMillis(), TimeUnit.MILLISECONDS).join();
             flowing.set(false);
             CompletableFuture.allOf(listers.toArray(new CompletableFuture[0])).join();
             int sent = sending.join();
