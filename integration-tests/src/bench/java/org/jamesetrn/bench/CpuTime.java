@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * CPU time spent so far, in nanoseconds: the whole machine's (every core's busy time in /proc/stat: the server, its
@@ -35,5 +36,46 @@ interface CpuTime {
             .mapToLong(pid -> ProcessHandle.of(pid).flatMap(handle -> handle.info().totalCpuDuration())
                 .map(Duration::toNanos).orElse(0L))
             .sum();
+    }
+
+    /**
+     * The CPU time so far of the processes' JIT compiler threads (HotSpot names them "C1 CompilerThread0", "C2
+     * CompilerThread0"...; /proc shows the first 15 characters), from /proc/PID/task/TID/stat. A thread gone counts
+     * nothing; so do the compiler threads HotSpot stops when idle (their time is then lost, which only makes the
+     * share read lower while compiling winds down).
+     */
+    static CpuTime compilers(List<Long> pids) {
+        long nanosPerTick = 1_000_000_000L / 100; // USER_HZ, 100 on Linux
+        return () -> {
+            long ticks = 0;
+            for (long pid : pids) {
+                Path tasks = Path.of("/proc", String.valueOf(pid), "task");
+                if (!Files.isDirectory(tasks)) {
+                    continue;
+                }
+                try (Stream<Path> threads = Files.list(tasks)) {
+                    for (Path thread : (Iterable<Path>) threads::iterator) {
+                        ticks += compilerTicks(thread.resolve("stat"));
+                    }
+                }
+            }
+            return ticks * nanosPerTick;
+        };
+    }
+
+    private static long compilerTicks(Path stat) {
+        String line;
+        try {
+            line = Files.readString(stat);
+        } catch (IOException gone) {
+            return 0;
+        }
+        String name = line.substring(line.indexOf('(') + 1, line.lastIndexOf(')'));
+        if (!name.matches("C[12] CompilerThre.*")) {
+            return 0;
+        }
+        // After the name: state, ppid, ... utime is the 12th field, stime the 13th.
+        String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 }
