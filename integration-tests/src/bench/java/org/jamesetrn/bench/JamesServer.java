@@ -145,6 +145,11 @@ final class JamesServer implements AutoCloseable {
         return probe.heldCount(root);
     }
 
+    /** Empties every repository of the hold under {@code root}, behind the hold's back (its counts go stale). */
+    void clearHold(String root) throws Exception {
+        probe.clearHold(root);
+    }
+
     long size(String queue) throws Exception {
         return probe.size(queue);
     }
