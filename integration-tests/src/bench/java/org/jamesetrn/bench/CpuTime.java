@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -40,14 +43,14 @@ interface CpuTime {
 
     /**
      * The CPU time so far of the processes' JIT compiler threads (HotSpot names them "C1 CompilerThread0", "C2
-     * CompilerThread0"...; /proc shows the first 15 characters), from /proc/PID/task/TID/stat. A thread gone counts
-     * nothing; so do the compiler threads HotSpot stops when idle (their time is then lost, which only makes the
-     * share read lower while compiling winds down).
+     * CompilerThread0"...; /proc shows the first 15 characters), from /proc/PID/task/TID/stat. HotSpot stops compiler
+     * threads it no longer needs: a thread's last time read is kept after it is gone, so the sum never goes back (what
+     * a thread spent between its last read and its end is not counted).
      */
     static CpuTime compilers(List<Long> pids) {
         long nanosPerTick = 1_000_000_000L / 100; // USER_HZ, 100 on Linux
+        Map<String, Long> lastTicks = new ConcurrentHashMap<>();
         return () -> {
-            long ticks = 0;
             for (long pid : pids) {
                 Path tasks = Path.of("/proc", String.valueOf(pid), "task");
                 if (!Files.isDirectory(tasks)) {
@@ -55,27 +58,29 @@ interface CpuTime {
                 }
                 try (Stream<Path> threads = Files.list(tasks)) {
                     for (Path thread : (Iterable<Path>) threads::iterator) {
-                        ticks += compilerTicks(thread.resolve("stat"));
+                        String key = pid + "/" + thread.getFileName();
+                        compilerTicks(thread.resolve("stat")).ifPresent(ticks -> lastTicks.put(key, ticks));
                     }
                 }
             }
-            return ticks * nanosPerTick;
+            return lastTicks.values().stream().mapToLong(Long::longValue).sum() * nanosPerTick;
         };
     }
 
-    private static long compilerTicks(Path stat) {
+    /** A compiler thread's user and system time in ticks; empty for another thread, or one gone. */
+    private static Optional<Long> compilerTicks(Path stat) {
         String line;
         try {
             line = Files.readString(stat);
         } catch (IOException gone) {
-            return 0;
+            return Optional.empty();
         }
         String name = line.substring(line.indexOf('(') + 1, line.lastIndexOf(')'));
         if (!name.matches("C[12] CompilerThre.*")) {
-            return 0;
+            return Optional.empty();
         }
         // After the name: state, ppid, ... utime is the 12th field, stime the 13th.
         String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return Optional.of(Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
     }
 }

@@ -250,8 +250,8 @@ public final class IntakeBench {
     /**
      * Rounds of a fifth of the burst, untimed, each until it is held, until James's JIT compilers are quiet: they took
      * less than {@value #WARM_COMPILERS_SHARE} of James's CPU over the last round (at most {@code --warm-up-rounds},
-     * {@value Options#WARM_UP_ROUNDS} unless told; one for Postfix). Why: a relay runs for weeks, its code long compiled; the burst should measure that, not
-     * the compiling. Measured, 2026-12-05: after one round of 1,000 mails the compiler threads still took a fifth of
+     * {@value Options#WARM_UP_ROUNDS} unless told; one for Postfix). Why: a relay runs for weeks, its code long
+     * compiled; the burst should measure that, not the compiling. Measured, 2026-12-05: after one round of 1,000 mails the compiler threads still took a fifth of
      * James's CPU through a 5,000-mail burst (docs/bench.md, "Warm-up"). The row gives their share during the burst
      * and the rounds it took.
      *
