@@ -11,7 +11,7 @@
 #        bench/run-bench.sh --cluster [--quick] [--nodes 100] [--per-node 1000] [--no-build] [--out FILE] [--jvm OPT]
 #        bench/run-bench.sh --intake [--quick] [--mails 10000] [--nodes 100] [--sessions 20] [--no-activemq]
 #                           [--no-cluster] [--no-postfix] [--memory] [--in-flow-delay 0] [--no-build] [--out FILE]
-#                           [--hold-root URL] [--warm-up-rounds 40] [--jvm OPT]
+#                           [--hold-root URL] [--warm-up-rounds N] [--jvm OPT]
 #   --jvm        (repeatable) one more JVM option for the James servers: a profiler, a driver setting
 #   --quick      0 / 10,000 queued, N = 100 / 1,000, fewer runs: a few minutes
 #   --postfix    also measure Debian's Postfix (installed with apt-get if missing; needs root; loopback ports only)
