@@ -8,7 +8,7 @@
 # Usage: bench/run-bench.sh [--quick] [--postfix] [--no-memory] [--no-hold] [--hold-only] [--no-activemq] [--activemq-only]
 #                           [--no-odmr] [--odmr-only]
 #                           [--no-build] [--out FILE] [--heap 2g] [--jvm OPT]
-#        bench/run-bench.sh --cluster [--quick] [--nodes 100] [--per-node 1000] [--no-build] [--out FILE] [--jvm OPT]
+#        bench/run-bench.sh --cluster [--quick] [--nodes 100] [--per-node 1000] [--warm-up-releases 20] [--no-build] [--out FILE] [--jvm OPT]
 #        bench/run-bench.sh --intake [--quick] [--mails 10000] [--nodes 100] [--sessions 20] [--no-activemq]
 #                           [--no-cluster] [--no-postfix] [--memory] [--in-flow-delay 0] [--no-build] [--out FILE]
 #                           [--hold-root URL] [--warm-up-rounds N] [--jvm OPT]
