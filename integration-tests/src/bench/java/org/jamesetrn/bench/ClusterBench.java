@@ -149,8 +149,6 @@ public final class ClusterBench {
      * on the memory spool, was 250 ms.
      */
     private static final long HAND_BACK_TARGET_MS = 1_000;
-    /** Warm-up releases end once the JIT compilers took less than this share of the servers' CPU in one. */
-    private static final double WARM_COMPILERS_SHARE = 0.05;
 
     /** Mails per fill request (one domain list, names prefixed by the request). */
     private static final int FILL_CHUNK = 5_000;
@@ -183,7 +181,7 @@ public final class ClusterBench {
 
     /**
      * Releases of nodes not measured, one at a time, alternately on A and B, untimed, until the JIT compilers took less
-     * than {@value #WARM_COMPILERS_SHARE} of the servers' CPU in one (at most {@code --warm-up-releases}, and the
+     * than {@value CpuTime#QUIET_COMPILERS_SHARE} of the servers' CPU in one (at most {@code --warm-up-releases}, and the
      * nodes the measured runs leave). Why: the fill compiles the intake, not the release, whose code the JIT was
      * still compiling through the measured releases (a third of the servers' CPU, docs/bench.md).
      *
@@ -198,7 +196,7 @@ public final class ClusterBench {
             node++;
             double compilers = warm.compilersCpuNanos / (double) Math.max(1, warm.jamesCpuNanos);
             log("warm-up release " + node + ": JIT compilers " + Math.round(100 * compilers) + "% of the servers' CPU");
-            if (compilers < WARM_COMPILERS_SHARE) {
+            if (compilers < CpuTime.QUIET_COMPILERS_SHARE) {
                 break;
             }
         }
@@ -318,7 +316,7 @@ public final class ClusterBench {
             report.heldTotal / Math.max(0.001, report.fillMs / 1000.0)));
         md.append(String.format(Locale.ROOT, "- Before the measured releases: %d untimed releases of other nodes, until the "
             + "JIT compilers took under %.0f%% of the servers' CPU in one (at most %d, nodes allowing).%n%n",
-            report.warmUpReleases, WARM_COMPILERS_SHARE * 100, options.warmUpReleases));
+            report.warmUpReleases, CpuTime.QUIET_COMPILERS_SHARE * 100, options.warmUpReleases));
 
         md.append("## Targets\n\n| target | measured | result |\n|---|---|---|\n");
         Stats handedBack = new Stats();

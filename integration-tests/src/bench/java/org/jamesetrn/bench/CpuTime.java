@@ -19,17 +19,21 @@ import java.util.stream.Stream;
  */
 @FunctionalInterface
 interface CpuTime {
+    /** /proc counts CPU time in ticks of USER_HZ, 100 a second on Linux. */
+    long NANOS_PER_TICK = 1_000_000_000L / 100;
+    /** The JIT compilers are taken as quiet (a warm-up may end) below this share of their JVMs' CPU. */
+    double QUIET_COMPILERS_SHARE = 0.05;
+
     long nanos() throws IOException;
 
     /** The machine's busy time: every field of /proc/stat's "cpu" line but idle and iowait. */
     static CpuTime machine() {
-        long nanosPerTick = 1_000_000_000L / 100; // USER_HZ, 100 on Linux
         return () -> {
             String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
             long[] ticks = Arrays.stream(line.substring("cpu".length()).trim().split("\\s+")).limit(8)
                 .mapToLong(Long::parseLong).toArray();
             long busy = Arrays.stream(ticks).sum() - ticks[3] - ticks[4];
-            return busy * nanosPerTick;
+            return busy * NANOS_PER_TICK;
         };
     }
 
@@ -48,7 +52,6 @@ interface CpuTime {
      * a thread spent between its last read and its end is not counted).
      */
     static CpuTime compilers(List<Long> pids) {
-        long nanosPerTick = 1_000_000_000L / 100; // USER_HZ, 100 on Linux
         Map<String, Long> lastTicks = new ConcurrentHashMap<>();
         return () -> {
             for (long pid : pids) {
@@ -63,7 +66,7 @@ interface CpuTime {
                     }
                 }
             }
-            return lastTicks.values().stream().mapToLong(Long::longValue).sum() * nanosPerTick;
+            return lastTicks.values().stream().mapToLong(Long::longValue).sum() * NANOS_PER_TICK;
         };
     }
 

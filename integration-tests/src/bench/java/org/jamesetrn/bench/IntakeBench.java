@@ -41,8 +41,6 @@ public final class IntakeBench {
      * the hold's writes: sampled less often there (every 250 ms, the counts were 4% of a server's statements).
      */
     private static final long CLUSTER_SAMPLE_MS = 1_000;
-    /** Warm-up ends once James's JIT compilers took less than this share of its CPU over a round. */
-    private static final double WARM_COMPILERS_SHARE = 0.05;
 
     /** One server's row. */
     static final class Row {
@@ -251,7 +249,7 @@ public final class IntakeBench {
 
     /**
      * Rounds of a fifth of the burst, untimed, each until it is held, until James's JIT compilers are quiet: they took
-     * less than {@value #WARM_COMPILERS_SHARE} of James's CPU over the last round; at most {@code maxRounds}
+     * less than {@value CpuTime#QUIET_COMPILERS_SHARE} of James's CPU over the last round; at most {@code maxRounds}
      * ({@code --warm-up-rounds}, else {@value Options#WARM_UP_ROUNDS}, on the cluster
      * {@value Options#CLUSTER_WARM_UP_ROUNDS}); one for Postfix. Why: a relay runs for weeks, its code long compiled;
      * the burst should measure that, not the compiling. Measured, 2026-12-05: after one round of 1,000 mails the
@@ -277,7 +275,7 @@ public final class IntakeBench {
             log(server + ": warm-up round " + round + ", " + warm.acknowledged().size() + " mails ("
                 + Math.round(warm.acceptedPerSecond()) + " accepted/s)" + (james == 0 ? ""
                 : ", JIT compilers " + share(compilers) + " of James's CPU"));
-            if (compilers < WARM_COMPILERS_SHARE || round >= maxRounds) {
+            if (compilers < CpuTime.QUIET_COMPILERS_SHARE || round >= maxRounds) {
                 return round;
             }
         }
@@ -296,7 +294,7 @@ public final class IntakeBench {
             .append(" held nodes over ").append(options.sessions).append(" SMTP sessions at once, one recipient each, the")
             .append(" sites down; every server on this machine, one after the other, each warmed up first (untimed) with")
             .append(" rounds of a fifth as many mails until its JIT compilers were quiet (under ")
-            .append(share(WARM_COMPILERS_SHARE)).append(" of James's CPU in a round; at most ")
+            .append(share(CpuTime.QUIET_COMPILERS_SHARE)).append(" of James's CPU in a round; at most ")
             .append(options.warmUpRounds.map(String::valueOf).orElse(Options.WARM_UP_ROUNDS + ", on the cluster "
                 + Options.CLUSTER_WARM_UP_ROUNDS)).append(" rounds), then emptied of them (James: its hold; Postfix: its queue).\n\n");
         out.append("| server | acknowledged | refused | accepted per second | held per second | all held after | "
