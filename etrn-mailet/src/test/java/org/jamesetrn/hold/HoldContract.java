@@ -395,6 +395,25 @@ abstract class HoldContract {
             .map(AttributeName::asString).filter(name -> name.startsWith("etrn."))).containsExactly(HeldEntry.HELD_NAME));
     }
 
+    /**
+     * The ActiveMQ spool's attributes (its blob file's URL, its queue's name: James sets them at each dequeue and never
+     * reads them back) name a file the spool deletes once the mail is held; the entry does not keep them. The SMTP
+     * session's attributes stay: a release processor's matchers may read them.
+     */
+    @Test
+    void anEntryLeavesTheSpoolsOwnAttributesInTheSpool() throws Exception {
+        Mail mail = mail("dequeued", "a@held.test");
+        mail.setAttribute(new Attribute(AttributeName.of("JAMES_BLOB_URL"),
+            AttributeValue.of(new java.net.URL("file:///var/store/activemq/blob-transfer/ID_james-1-1"))));
+        mail.setAttribute(new Attribute(AttributeName.of("JAMES_QUEUE_NAME"), AttributeValue.of("spool")));
+        mail.setAttribute(new Attribute(AttributeName.of("org.apache.james.HELO"), AttributeValue.of("client.example.test")));
+
+        mailet.service(mail);
+
+        assertThat(held("held.test")).singleElement().satisfies(stored -> assertThat(stored.attributeNames()
+            .map(AttributeName::asString)).doesNotContain("JAMES_BLOB_URL", "JAMES_QUEUE_NAME").contains("org.apache.james.HELO"));
+    }
+
     @Test
     void aParkedMailStartsAfreshWithoutRemoteDeliverysStateOfItsFirstAttempt() throws Exception {
         Mail parked = mail("parked-to-held.test", "a@held.test");
