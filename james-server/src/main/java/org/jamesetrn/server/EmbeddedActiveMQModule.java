@@ -4,9 +4,11 @@ import java.io.FileNotFoundException;
 
 import javax.jms.ConnectionFactory;
 
+import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.activemq.store.PersistenceAdapter;
 import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.apache.james.core.healthcheck.HealthCheck;
+import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.queue.activemq.ActiveMQConfiguration;
 import org.apache.james.queue.activemq.ActiveMQHealthCheck;
 import org.apache.james.queue.activemq.ActiveMQMailQueueFactory;
@@ -37,7 +39,7 @@ import com.google.inject.multibindings.ProvidesIntoSet;
  * {@link PrioritizedQueuesKahaDB}, which makes every queue dispatch by message priority, and the factory is
  * {@link OneDequeueThreadQueues}, whose queues run James's dequeue loop on one thread each (a James 3.8.1 defect
  * otherwise leaves mail stuck in flight under load), from the moment James's mailet context is ready
- * ({@link DequeueGate}).
+ * ({@link DequeueGate}); and the spool's blob files are read through a buffer ({@link BufferedBlobTransferPolicy}).
  */
 public class EmbeddedActiveMQModule extends AbstractModule {
     private static final String CONFIGURATION_FILE = "activemq";
@@ -57,8 +59,15 @@ public class EmbeddedActiveMQModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ConnectionFactory connectionFactory(EmbeddedActiveMQ broker) {
-        return broker.getConnectionFactory();
+    ConnectionFactory connectionFactory(EmbeddedActiveMQ broker, FileSystem fileSystem) {
+        ConnectionFactory factory = broker.getConnectionFactory();
+        if (!(factory instanceof ActiveMQConnectionFactory)) {
+            throw new IllegalStateException("James's EmbeddedActiveMQ no longer gives an ActiveMQConnectionFactory ("
+                + factory.getClass().getName() + "): the spool's blob files could not be read through a buffer");
+        }
+        // Before any connection exists: each one takes a copy of the factory's policy when it is created.
+        ((ActiveMQConnectionFactory) factory).setBlobTransferPolicy(new BufferedBlobTransferPolicy(fileSystem));
+        return factory;
     }
 
     @Provides

@@ -1,0 +1,79 @@
+package org.jamesetrn.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.activemq.blob.BlobTransferPolicy;
+import org.apache.activemq.command.ActiveMQBlobMessage;
+import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.server.core.configuration.Configuration;
+import org.apache.james.server.core.filesystem.FileSystemImpl;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The persistent server's spool keeps each mail's bytes in a blob file (var/store/activemq/blob-transfer). James parses
+ * a dequeued mail's header from the stream ActiveMQ's download strategy gives, a byte at a time (JavaMail's
+ * {@code LineInputStream}): on a bare {@code FileInputStream} that is one read system call per header byte.
+ */
+class BufferedBlobTransferPolicyTest {
+    private static final String MESSAGE = "Subject: held\r\nTo: user@held.test\r\n\r\nbody\r\n";
+
+    @TempDir
+    Path workingDirectory;
+
+    @Test
+    void aBlobIsReadThroughABufferOnEveryConnectionsCopyOfThePolicy() throws Exception {
+        BlobTransferPolicy policy = new BufferedBlobTransferPolicy(fileSystem());
+        ActiveMQBlobMessage message = blob();
+
+        // ActiveMQ gives each connection a copy of its factory's policy: the copy must read through a buffer too.
+        for (BlobTransferPolicy used : new BlobTransferPolicy[] {policy, policy.copy()}) {
+            try (InputStream in = used.getDownloadStrategy().getInputStream(message)) {
+                assertThat(in.markSupported()).as("a buffered stream").isTrue();
+                assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo(MESSAGE);
+            }
+        }
+    }
+
+    @Test
+    void aBlobIsStillDeletedOnceItsMailLeftTheQueue() throws Exception {
+        BlobTransferPolicy policy = new BufferedBlobTransferPolicy(fileSystem());
+        Path file = Files.writeString(workingDirectory.resolve("ID_james-1-1_1"), MESSAGE);
+        ActiveMQBlobMessage message = new ActiveMQBlobMessage();
+        message.setURL(file.toUri().toURL());
+
+        policy.copy().getDownloadStrategy().deleteFile(message);
+
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void aMailIsStillWrittenUnderJamesBlobTransferFolder() throws Exception {
+        BlobTransferPolicy policy = new BufferedBlobTransferPolicy(fileSystem());
+        ActiveMQBlobMessage message = new ActiveMQBlobMessage();
+        message.setJMSMessageID("ID:james-1-1:1:1:1");
+
+        java.net.URL url = policy.copy().getUploadStrategy().uploadStream(message,
+            new java.io.ByteArrayInputStream(MESSAGE.getBytes(StandardCharsets.US_ASCII)));
+
+        assertThat(Path.of(url.toURI())).startsWith(workingDirectory.resolve("var/store/activemq/blob-transfer"))
+            .hasContent(MESSAGE);
+    }
+
+    private ActiveMQBlobMessage blob() throws Exception {
+        Path file = Files.writeString(workingDirectory.resolve("ID_james-1-1_2"), MESSAGE);
+        ActiveMQBlobMessage message = new ActiveMQBlobMessage();
+        message.setURL(file.toUri().toURL());
+        return message;
+    }
+
+    private FileSystem fileSystem() {
+        return new FileSystemImpl(Configuration.builder().workingDirectory(workingDirectory.toString())
+            .configurationFromClasspath().build().directories());
+    }
+}
