@@ -77,7 +77,7 @@ final class HeldEntry {
     /**
      * James's ActiveMQ spool's attributes (ActiveMQSupport's blob URL and queue name): set at each dequeue, never read
      * back (the queue's reuse of them is commented out in 3.8.1). In an entry they would name a blob file the spool
-     * deletes once the mail is held, and cost a third of the attributes James serializes into each held mail.
+     * deletes once the mail is held (and were two of the six attributes James serialized into each held mail).
      */
     private static final List<AttributeName> SPOOL_STATE = ImmutableList.of(AttributeName.of("JAMES_BLOB_URL"),
         AttributeName.of("JAMES_QUEUE_NAME"));

@@ -18,7 +18,7 @@ import org.apache.james.queue.activemq.FileSystemBlobTransferPolicy;
  * buffer. James's {@code FileSystemBlobStrategy} hands the queue a bare {@code FileInputStream}, and James reads a
  * dequeued mail's header from it a byte at a time (JavaMail's {@code LineInputStream}, when {@code MailImpl.setMessage}
  * copies the message): one {@code read} system call per header byte. Measured with {@code perf} on the persistent
- * server's intake (docs/activemq.md, "Warm"): 61% of the spool's dequeue thread.
+ * server's intake (docs/activemq.md, "System calls"): 61% of the spool's dequeue thread.
  */
 final class BufferedBlobTransferPolicy extends FileSystemBlobTransferPolicy {
     /** James's location (its {@code EmbeddedActiveMQ}'s): blobs of mail queued before an upgrade stay where they are. */
