@@ -51,7 +51,6 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
  */
 @Singleton
 public class Holds extends DomainSources implements OnDemandRelease, HoldIntake, Closeable {
-    static final int DISPATCH_THREADS = 8;
     /** An outcome that cannot be stored now (a cluster's Cassandra unreachable) is tried again after this long. */
     static final int RECORD_RETRY_SECONDS = 10;
     private static final Logger LOGGER = LoggerFactory.getLogger(Holds.class);
@@ -80,20 +79,26 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
         new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-hold-recording").build());
     /**
      * Shared by every release of held mail: how many entries are read, claimed and sent to their release processor at
-     * once. A release of 1,000 held mails in Cassandra is a few thousand round trips; in parallel they take a fraction
-     * of the time.
+     * once ({@code release.hold.dispatchThreads}). A release of 1,000 held mails in Cassandra is a few thousand round
+     * trips; in parallel they take a fraction of the time.
      */
-    private final ExecutorService dispatching = Executors.newFixedThreadPool(DISPATCH_THREADS,
-        new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-hold-dispatch-%d").build());
+    private final ExecutorService dispatching;
 
     @Inject
     public Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
                  ReleaseConfiguration configuration, ProbeOutcomes probes, Provider<DeferredMailRelease> release) {
-        this(store, fileSystem, mailetContext, claims, new Leases(claims, configuration.claimTimeout()), probes, release);
+        this(store, fileSystem, mailetContext, claims, new Leases(claims, configuration.claimTimeout()), probes, release,
+            configuration.holdDispatchThreads());
     }
 
     Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
           Leases leases, ProbeOutcomes probes, Provider<DeferredMailRelease> release) {
+        this(store, fileSystem, mailetContext, claims, leases, probes, release,
+            ReleaseConfiguration.DEFAULT_HOLD_DISPATCH_THREADS);
+    }
+
+    private Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
+                  Leases leases, ProbeOutcomes probes, Provider<DeferredMailRelease> release, int dispatchThreads) {
         this.store = store;
         this.fileSystem = fileSystem;
         this.mailetContext = mailetContext;
@@ -101,6 +106,8 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
         this.leases = leases;
         this.probes = probes;
         this.release = release;
+        this.dispatching = Executors.newFixedThreadPool(dispatchThreads,
+            new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-hold-dispatch-%d").build());
     }
 
     /** Declares a hold; a second declaration of the same root must have the same settings. */

@@ -65,6 +65,19 @@ class ReleaseConfigurationTest {
     }
 
     @Test
+    void theHoldsDispatchingThreadsAreReadAndMustBePositive() throws Exception {
+        assertThat(ReleaseConfiguration.from(new BaseConfiguration()).holdDispatchThreads()).isEqualTo(32);
+        BaseConfiguration properties = new BaseConfiguration();
+        properties.addProperty(ReleaseConfiguration.HOLD_DISPATCH_THREADS, 64);
+        assertThat(ReleaseConfiguration.from(properties).holdDispatchThreads()).isEqualTo(64);
+
+        properties.setProperty(ReleaseConfiguration.HOLD_DISPATCH_THREADS, 0);
+        assertThatThrownBy(() -> ReleaseConfiguration.from(properties))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining(ReleaseConfiguration.HOLD_DISPATCH_THREADS);
+    }
+
+    @Test
     void theFormerQueuesKeyStopsStartUpWithWhatToChange() {
         BaseConfiguration properties = new BaseConfiguration();
         properties.addProperty("queues", "outgoing");
