@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.File;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -404,7 +405,7 @@ abstract class HoldContract {
     void anEntryLeavesTheSpoolsOwnAttributesInTheSpool() throws Exception {
         Mail mail = mail("dequeued", "a@held.test");
         mail.setAttribute(new Attribute(AttributeName.of("JAMES_BLOB_URL"),
-            AttributeValue.of(new java.net.URL("file:///var/store/activemq/blob-transfer/ID_james-1-1"))));
+            AttributeValue.of(new URL("file:///var/store/activemq/blob-transfer/ID_james-1-1"))));
         mail.setAttribute(new Attribute(AttributeName.of("JAMES_QUEUE_NAME"), AttributeValue.of("spool")));
         mail.setAttribute(new Attribute(AttributeName.of("org.apache.james.HELO"), AttributeValue.of("client.example.test")));
 

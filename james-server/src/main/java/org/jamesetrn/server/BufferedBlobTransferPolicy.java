@@ -22,7 +22,7 @@ import org.apache.james.queue.activemq.FileSystemBlobTransferPolicy;
  */
 final class BufferedBlobTransferPolicy extends FileSystemBlobTransferPolicy {
     /** James's location (its {@code EmbeddedActiveMQ}'s): blobs of mail queued before an upgrade stay where they are. */
-    static final String BLOB_TRANSFER_LOCATION = "file://var/store/activemq/blob-transfer";
+    private static final String BLOB_TRANSFER_LOCATION = "file://var/store/activemq/blob-transfer";
 
     private final FileSystem fileSystem;
 

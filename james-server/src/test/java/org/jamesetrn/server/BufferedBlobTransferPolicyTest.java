@@ -2,7 +2,9 @@ package org.jamesetrn.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +31,7 @@ class BufferedBlobTransferPolicyTest {
     @Test
     void aBlobIsReadThroughABufferOnEveryConnectionsCopyOfThePolicy() throws Exception {
         BlobTransferPolicy policy = new BufferedBlobTransferPolicy(fileSystem());
-        ActiveMQBlobMessage message = blob();
+        ActiveMQBlobMessage message = blob("ID_james-1-1_2");
 
         // ActiveMQ gives each connection a copy of its factory's policy: the copy must read through a buffer too.
         for (BlobTransferPolicy used : new BlobTransferPolicy[] {policy, policy.copy()}) {
@@ -43,13 +45,11 @@ class BufferedBlobTransferPolicyTest {
     @Test
     void aBlobIsStillDeletedOnceItsMailLeftTheQueue() throws Exception {
         BlobTransferPolicy policy = new BufferedBlobTransferPolicy(fileSystem());
-        Path file = Files.writeString(workingDirectory.resolve("ID_james-1-1_1"), MESSAGE);
-        ActiveMQBlobMessage message = new ActiveMQBlobMessage();
-        message.setURL(file.toUri().toURL());
+        ActiveMQBlobMessage message = blob("ID_james-1-1_1");
 
         policy.copy().getDownloadStrategy().deleteFile(message);
 
-        assertThat(file).doesNotExist();
+        assertThat(Path.of(message.getURL().toURI())).doesNotExist();
     }
 
     @Test
@@ -58,15 +58,16 @@ class BufferedBlobTransferPolicyTest {
         ActiveMQBlobMessage message = new ActiveMQBlobMessage();
         message.setJMSMessageID("ID:james-1-1:1:1:1");
 
-        java.net.URL url = policy.copy().getUploadStrategy().uploadStream(message,
-            new java.io.ByteArrayInputStream(MESSAGE.getBytes(StandardCharsets.US_ASCII)));
+        URL url = policy.copy().getUploadStrategy().uploadStream(message,
+            new ByteArrayInputStream(MESSAGE.getBytes(StandardCharsets.US_ASCII)));
 
         assertThat(Path.of(url.toURI())).startsWith(workingDirectory.resolve("var/store/activemq/blob-transfer"))
             .hasContent(MESSAGE);
     }
 
-    private ActiveMQBlobMessage blob() throws Exception {
-        Path file = Files.writeString(workingDirectory.resolve("ID_james-1-1_2"), MESSAGE);
+    /** A queued mail's blob file, as an earlier upload left it. */
+    private ActiveMQBlobMessage blob(String name) throws Exception {
+        Path file = Files.writeString(workingDirectory.resolve(name), MESSAGE);
         ActiveMQBlobMessage message = new ActiveMQBlobMessage();
         message.setURL(file.toUri().toURL());
         return message;
