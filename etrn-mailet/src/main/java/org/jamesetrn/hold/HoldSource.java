@@ -21,19 +21,21 @@ import org.jamesetrn.release.SourceFigures;
 
 /**
  * The held mail of one node domain. Selecting lists the repository's keys (the count is what is held, the mails whose
- * attempt is under way included); dispatching claims each entry and sends its copy to the hold's release processor,
- * several entries at once on the hold's dispatching threads ({@link Holds}). The entry stays in the hold until the
+ * attempt is under way included); dispatching claims each entry and hands its copy to the hold's release processor,
+ * several entries at once on the hold's dispatching threads, which run the processor ({@link Holds}). The entry stays in the hold until the
  * attempt's outcome is recorded ({@link Holds#ended}); a crash in between leaves it held, to be released again.
  */
 final class HoldSource implements DeferredMailSource {
     private final Hold hold;
     private final String domain;
     private final Executor dispatching;
+    private final Hold.HandOut toReleaseProcessor;
 
-    HoldSource(Hold hold, String domain, Executor dispatching) {
+    HoldSource(Hold hold, String domain, Executor dispatching, Hold.HandOut toReleaseProcessor) {
         this.hold = hold;
         this.domain = domain;
         this.dispatching = dispatching;
+        this.toReleaseProcessor = toReleaseProcessor;
     }
 
     @Override
@@ -116,7 +118,7 @@ final class HoldSource implements DeferredMailSource {
         protected boolean dispatch(MailKey key, Optional<ProbeOutcomes.Probe> probe) throws MessagingException {
             Optional<HeldEntry.Copy> copy = hold.take(domain, key, mail -> {
                 probe.ifPresent(p -> mail.setAttribute(ProbeOutcomes.tag(p.id())));
-                hold.mailetContext().sendMail(mail, hold.settings().releaseProcessor());
+                toReleaseProcessor.accept(mail);
             });
             copy.ifPresent(taken -> sent.put(key, taken.entry.generation()));
             return copy.isPresent();

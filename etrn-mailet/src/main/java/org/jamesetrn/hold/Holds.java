@@ -24,6 +24,7 @@ import javax.mail.MessagingException;
 
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.mailetcontainer.api.MailProcessor;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.mailet.Mail;
@@ -72,6 +73,7 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
     private final Leases leases;
     private final ProbeOutcomes probes;
     private final Provider<DeferredMailRelease> release;
+    private final Provider<MailProcessor> processors;
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final ScheduledExecutorService retention = Executors.newSingleThreadScheduledExecutor(
         new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-hold-retention").build());
@@ -86,19 +88,21 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
 
     @Inject
     public Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
-                 ReleaseConfiguration configuration, ProbeOutcomes probes, Provider<DeferredMailRelease> release) {
+                 ReleaseConfiguration configuration, ProbeOutcomes probes, Provider<DeferredMailRelease> release,
+                 Provider<MailProcessor> processors) {
         this(store, fileSystem, mailetContext, claims, new Leases(claims, configuration.claimTimeout()), probes, release,
-            configuration.holdDispatchThreads());
+            processors, configuration.holdDispatchThreads());
     }
 
     Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
-          Leases leases, ProbeOutcomes probes, Provider<DeferredMailRelease> release) {
-        this(store, fileSystem, mailetContext, claims, leases, probes, release,
+          Leases leases, ProbeOutcomes probes, Provider<DeferredMailRelease> release, MailProcessor processors) {
+        this(store, fileSystem, mailetContext, claims, leases, probes, release, () -> processors,
             ReleaseConfiguration.DEFAULT_HOLD_DISPATCH_THREADS);
     }
 
     private Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
-                  Leases leases, ProbeOutcomes probes, Provider<DeferredMailRelease> release, int dispatchThreads) {
+                  Leases leases, ProbeOutcomes probes, Provider<DeferredMailRelease> release,
+                  Provider<MailProcessor> processors, int dispatchThreads) {
         this.store = store;
         this.fileSystem = fileSystem;
         this.mailetContext = mailetContext;
@@ -106,6 +110,7 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
         this.leases = leases;
         this.probes = probes;
         this.release = release;
+        this.processors = processors;
         this.dispatching = Executors.newFixedThreadPool(dispatchThreads,
             new ThreadFactoryBuilder().setDaemon(true).setNameFormat("etrn-hold-dispatch-%d").build());
     }
@@ -150,8 +155,24 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
     @Override
     protected List<DeferredMailSource> domainSources(Node node) {
         return holds.values().stream()
-            .flatMap(hold -> hold.domainsOf(node).stream().map(domain -> new HoldSource(hold, domain, dispatching)))
+            .flatMap(hold -> hold.domainsOf(node).stream()
+                .map(domain -> new HoldSource(hold, domain, dispatching, copy -> toReleaseProcessor(hold, copy))))
             .collect(ImmutableList.toImmutableList());
+    }
+
+    /**
+     * A released copy, claimed, goes through its hold's release processor at once, in the dispatching thread, as
+     * James's spool would run it after taking it from its queue. Not through the spool: that stored the copy's content
+     * once more (on a cluster: two blobs, the queue's view, a publish) for a spool thread to read it back, acknowledge,
+     * delete, and run the same processor, about a quarter of a release's statements on Cassandra (docs/bench.md, "The
+     * spool skipped"). The spool kept nothing the hold does not: the entry stays held under its claim until the
+     * attempt's outcome is recorded, so a crash before the processor queued the copy for delivery leaves it held, to be
+     * released again once the claim lapses. A processor that fails the copy (a mailet's exception propagated) throws
+     * here: its claim is freed, the entry stays held ({@link Hold#take}).
+     */
+    private void toReleaseProcessor(Hold hold, Mail copy) throws MessagingException {
+        copy.setState(hold.settings().releaseProcessor());
+        processors.get().service(copy);
     }
 
     // ------------------------------------------------------------------------------------ copies on their way

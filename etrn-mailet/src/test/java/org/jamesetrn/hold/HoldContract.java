@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import javax.mail.MessagingException;
 import javax.mail.internet.MimeMessage;
 
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
@@ -26,6 +27,7 @@ import org.apache.james.core.builder.MimeMessageBuilder;
 import org.apache.james.filesystem.api.FileSystem;
 import org.apache.james.lifecycle.api.Disposable;
 import org.apache.james.lifecycle.api.LifecycleUtil;
+import org.apache.james.mailetcontainer.api.MailProcessor;
 import org.apache.james.mailrepository.api.MailKey;
 import org.apache.james.mailrepository.api.MailRepository;
 import org.apache.james.mailrepository.api.MailRepositoryPath;
@@ -87,6 +89,22 @@ abstract class HoldContract {
     final MemoryReleaseClaims claims = new MemoryReleaseClaims(CLAIM_TIMEOUT, clock);
     final ProbeOutcomes probes = new ProbeOutcomes();
     final FakeMailContext context = FakeMailContext.defaultContext();
+    /** Each copy the release processor was given, as it was then, and the thread that ran the processor. */
+    final List<Mail> processed = new CopyOnWriteArrayList<>();
+    final List<String> processingThreads = new CopyOnWriteArrayList<>();
+    /** When set, the release processor fails every copy (a mailet's exception, propagated). */
+    final AtomicBoolean processorFails = new AtomicBoolean();
+    /** The release processor as James runs it: it takes the copy (RemoteDelivery queues it, the copy is a ghost). */
+    final MailProcessor releaseProcessor = copy -> {
+        if (processorFails.get()) {
+            throw new MessagingException("the release processor failed");
+        }
+        Mail seen = copy.duplicate(); // James's duplicate leaves the state out
+        seen.setState(copy.getState());
+        processed.add(seen);
+        processingThreads.add(Thread.currentThread().getName());
+        copy.setState(Mail.GHOST);
+    };
     /** When set, the hold's repositories fail to write and remove (a full disk, Cassandra unreachable). */
     final AtomicBoolean storeDown = new AtomicBoolean();
     /** How many held mails were read from the hold's repositories. */
@@ -115,7 +133,7 @@ abstract class HoldContract {
     }
 
     Holds newHolds(MailRepositoryStore store, ReleaseClaims claims, Leases leases) {
-        return new Holds(store, fileSystem, context, claims, leases, probes, RecordingRelease::new);
+        return new Holds(store, fileSystem, context, claims, leases, probes, RecordingRelease::new, releaseProcessor);
     }
 
     HoldForEtrn holdMailet(Holds holds) throws Exception {
@@ -272,15 +290,17 @@ abstract class HoldContract {
         return dispatched;
     }
 
-    /** The copies sent to the release processor so far. */
-    List<Mail> releasedCopies() throws Exception {
-        ImmutableList.Builder<Mail> copies = ImmutableList.builder();
-        for (FakeMailContext.SentMail sent : context.getSentMails()) {
-            if (sent.getState().equals(RELEASE_PROCESSOR)) {
-                copies.add(copyOf(sent));
-            }
-        }
-        return copies.build();
+    /** The copies given to the release processor so far. */
+    List<Mail> releasedCopies() {
+        return processed.stream().filter(copy -> copy.getState().equals(RELEASE_PROCESSOR))
+            .collect(ImmutableList.toImmutableList());
+    }
+
+    /** Forgets what was sent so far: to the spool and to the release processor. */
+    void resetSent() {
+        context.resetSentMails();
+        processed.clear();
+        processingThreads.clear();
     }
 
     HeldEntry.Copy released(Mail copy) {
@@ -465,6 +485,32 @@ abstract class HoldContract {
     // ------------------------------------------------------------------------------------------------ released
 
     @Test
+    void aReleasedCopyGoesThroughItsReleaseProcessorInTheDispatchingThreadNotThroughTheSpool() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        mailet.service(mail("two", "b@held.test"));
+
+        assertThat(dispatch("held.test")).isEqualTo(2);
+
+        assertThat(context.getSentMails()).as("nothing stored again in the spool").isEmpty();
+        assertThat(releasedCopies()).hasSize(2);
+        assertThat(processingThreads).hasSize(2).allSatisfy(thread -> assertThat(thread).startsWith("etrn-hold-dispatch-"));
+    }
+
+    @Test
+    void aReleaseProcessorThatFailsACopyFreesItsClaimAndTheMailStaysHeld() throws Exception {
+        mailet.service(mail("one", "a@held.test"));
+        processorFails.set(true);
+
+        assertThatThrownBy(() -> dispatch("held.test")).isInstanceOf(MessagingException.class)
+            .hasMessageContaining("the release processor failed");
+
+        processorFails.set(false);
+        assertThat(held("held.test")).hasSize(1);
+        assertThat(dispatch("held.test")).as("not claimed any more: released again at once").isEqualTo(1);
+        assertThat(releasedCopies()).hasSize(1);
+    }
+
+    @Test
     void aReleaseSendsEachHeldMailOnceUnderItsClaimAndLeavesTheEntryUntilTheAttemptEnds() throws Exception {
         mailet.service(mail("one", "a@held.test"));
         mailet.service(mail("two", "b@held.test"));
@@ -487,7 +533,7 @@ abstract class HoldContract {
         clock.forward(Duration.ofHours(1));
         dispatch("held.test");
         Mail copy = releasedCopies().get(0);
-        context.resetSentMails();
+        resetSent();
 
         holds.ended(released(copy), AttemptOutcome.builder()
             .delivered(ImmutableList.of(new MailAddress("first@held.test"), new MailAddress("third@held.test")))
@@ -544,7 +590,7 @@ abstract class HoldContract {
     }
 
     private Mail holdsProbe(ProbeOutcomes.Probe probe) throws Exception {
-        context.resetSentMails();
+        resetSent();
         for (DeferredMailSource source : holds.sourcesFor(Node.domain("held.test"))) {
             source.select(Node.domain("held.test")).dispatchProbe(probe);
         }
@@ -556,7 +602,7 @@ abstract class HoldContract {
         mailet.service(mailFrom(null, "dsn", "a@held.test"));
         ProbeOutcomes.Probe probe = probes.expect();
         Mail copy = holdsProbe(probe);
-        context.resetSentMails();
+        resetSent();
 
         holds.ended(released(copy), AttemptOutcome.builder()
             .refusedForGood(ImmutableList.of(new MailAddress("a@held.test")), "550 no").build(), copy);
@@ -674,7 +720,7 @@ abstract class HoldContract {
         try (Holds restarted = newHolds(store, afterRestart, noLeases)) {
             holdMailet(restarted);
             // An ETRN after the restart sends a second copy before the first is taken from its queue.
-            context.resetSentMails();
+            resetSent();
             for (DeferredMailSource source : restarted.sourcesFor(Node.domain("held.test"))) {
                 source.select(Node.domain("held.test")).dispatch();
             }
@@ -802,7 +848,7 @@ abstract class HoldContract {
         assertThat(context.getSentMails()).extracting(FakeMailContext.SentMail::getState).containsExactly("etrn-expired");
         assertThat(claims.isEnded(entry.generation())).as("ended before the removal").isTrue();
         storeDown.set(false);
-        context.resetSentMails();
+        resetSent();
         assertThat(dispatch("held.test")).as("a leftover, not a held mail").isZero();
         assertThat(held("held.test")).isEmpty();
     }
@@ -818,7 +864,7 @@ abstract class HoldContract {
             leases.renewAll();
         }
 
-        context.resetSentMails();
+        resetSent();
         retention.run();
 
         assertThat(context.getSentMails()).isEmpty();

@@ -13,6 +13,7 @@ import org.apache.activemq.ActiveMQConnectionFactory;
 import org.apache.james.core.healthcheck.HealthCheck;
 import org.apache.james.core.healthcheck.Result;
 import org.apache.james.filesystem.api.FileSystem;
+import org.apache.james.mailetcontainer.api.MailProcessor;
 import org.apache.james.mailrepository.api.MailRepositoryStore;
 import org.apache.james.metrics.api.GaugeRegistry;
 import org.apache.james.metrics.api.MetricFactory;
@@ -65,6 +66,7 @@ class EtrnModuleTest {
             // What the holds and shared repositories use; no HoldForEtrn mailet and no repository is configured here.
             binder.bind(MailRepositoryStore.class).toInstance(unused(MailRepositoryStore.class));
             binder.bind(MailetContext.class).toInstance(unused(MailetContext.class));
+            binder.bind(MailProcessor.class).toInstance(unused(MailProcessor.class));
         };
         return Guice.createInjector(Modules.combine(server, Modules.combine(more)));
     }
