@@ -22,8 +22,9 @@ import org.jamesetrn.release.SourceFigures;
 /**
  * The held mail of one node domain. Selecting lists the repository's keys (the count is what is held, the mails whose
  * attempt is under way included); dispatching claims each entry and hands its copy to the hold's release processor,
- * several entries at once on the hold's dispatching threads, which run the processor ({@link Holds}). The entry stays in the hold until the
- * attempt's outcome is recorded ({@link Holds#ended}); a crash in between leaves it held, to be released again.
+ * several entries at once on the hold's dispatching threads, which run the processor ({@link Holds}). The entry stays
+ * in the hold until the attempt's outcome is recorded ({@link Holds#ended}); a crash in between leaves it held, to be
+ * released again.
  */
 final class HoldSource implements DeferredMailSource {
     private final Hold hold;
