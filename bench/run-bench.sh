@@ -12,6 +12,7 @@
 #        bench/run-bench.sh --intake [--quick] [--mails 10000] [--nodes 100] [--sessions 20] [--no-activemq]
 #                           [--no-cluster] [--no-postfix] [--memory] [--in-flow-delay 0] [--no-build] [--out FILE]
 #                           [--hold-root URL] [--warm-up-rounds N] [--jvm OPT]
+#        bench/run-bench.sh --hand-back-floor [--mails 1000] [--threads 32] [--rounds 8] [--no-build] [--out FILE]
 #   --jvm        (repeatable) one more JVM option for the James servers: a profiler, a driver setting
 #   --quick      0 / 10,000 queued, N = 100 / 1,000, fewer runs: a few minutes
 #   --postfix    also measure Debian's Postfix (installed with apt-get if missing; needs root; loopback ports only)
@@ -25,6 +26,9 @@
 #   --intake     durable intake instead (issue 18): 10,000 mails for 100 held nodes over 20 SMTP sessions against the
 #                persistent server, the cluster (Cassandra, RabbitMQ, two servers) and Postfix (if installed and root);
 #                --quick: 2,000 mails for 20 nodes; writes bench/results-intake.md
+#   --hand-back-floor  the statements a cluster release makes per mail before RemoteDelivery's queue has the copy
+#                (the held entry read, the claim, the queue's copy of the contents), timed alone on a fresh Cassandra:
+#                the floor of the cluster's hand-back on this machine (docs/bench.md); writes bench/results-hand-back-floor.md
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +36,7 @@ build=1
 postfix=0
 cluster=0
 intake=0
+floor=0
 args=()
 for arg in "$@"; do
     case "$arg" in
@@ -39,7 +44,8 @@ for arg in "$@"; do
         --postfix) postfix=1; args+=("$arg") ;;
         --cluster) cluster=1 ;;
         --intake) intake=1 ;;
-        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        --hand-back-floor) floor=1 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) args+=("$arg") ;;
     esac
 done
@@ -65,6 +71,11 @@ if [ "$intake" = 1 ] && [ "$(id -u)" = 0 ]; then
 fi
 
 cd "$top"
+if [ "$floor" = 1 ]; then
+    # James's Cassandra classes and the DataStax driver from the assembled server, our claims from its extension jar.
+    exec java -Xmx1g -cp "$top/james-server/target/james/lib/*:$top/james-server/target/james/extensions-jars/*:$jar" \
+        org.jamesetrn.bench.HandBackFloor --repo "$top" --probe-jar "$probe" --command "bench/run-bench.sh $*" "${args[@]}"
+fi
 if [ "$intake" = 1 ]; then
     exec java -Xmx1g -cp "$jar" org.jamesetrn.bench.IntakeBench --repo "$top" --probe-jar "$probe" \
         --command "bench/run-bench.sh $*" "${args[@]}"
