@@ -63,6 +63,7 @@ final class Hold {
 
     private final HoldSettings settings;
     private final MailRepositoryStore store;
+    private final HeldFiles files;
     private final ReleaseClaims claims;
     private final Leases leases;
     private final MailetContext mailetContext;
@@ -76,14 +77,26 @@ final class Hold {
     private final Map<String, Long> unwritable = new ConcurrentHashMap<>();
     private volatile boolean unlistable;
 
-    Hold(HoldSettings settings, MailRepositoryStore store, FileSystem fileSystem, ReleaseClaims claims, Leases leases,
-         MailetContext mailetContext) {
+    Hold(HoldSettings settings, MailRepositoryStore store, HeldFiles files, FileSystem fileSystem, ReleaseClaims claims,
+         Leases leases, MailetContext mailetContext) {
         this.settings = settings;
         this.store = store;
+        this.files = files;
         this.claims = claims;
         this.leases = leases;
         this.mailetContext = mailetContext;
         discover(fileSystem);
+        if (files.areFiles()) {
+            // At start: James's file repository still writes an entry's files where HeldFiles syncs them. A store that
+            // cannot be written now is the health check's to report, and each write's to refuse (451).
+            try {
+                probeStore();
+            } catch (HeldFiles.NotFound e) {
+                throw new IllegalStateException("The hold " + root() + " cannot start: " + e.getMessage(), e);
+            } catch (MessagingException | RuntimeException e) {
+                LOGGER.error("The hold {} could not store its probe entry at start", root(), e);
+            }
+        }
     }
 
     ReleaseClaims claims() {
@@ -248,7 +261,9 @@ final class Hold {
         Mail stored = sharing.isPresent() ? sharing.get() : content.duplicate();
         Lock lock = lock(entry.domain(), entry.generation());
         try {
-            repository(entry.domain()).store(entry.writeStored(stored, settings.releaseProcessor()));
+            MailKey key = repository(entry.domain()).store(entry.writeStored(stored, settings.releaseProcessor()));
+            // On disk before HoldForEtrn returns, so before the spool lets the mail go (HeldFiles).
+            files.synced(settings.root().subUrl(entry.domain()), key);
             domains.add(entry.domain());
             forgotten.remove(entry.domain());
             unwritable.remove(entry.domain());
@@ -481,8 +496,9 @@ final class Hold {
     }
 
     /**
-     * Lists the held domains and stores and removes a probe entry in {@code <root>/_health} (no node domain: an
-     * underscore is no host-name character), for the health check; throws when the store cannot do either.
+     * Lists the held domains and stores (on a file:// hold, syncs: {@link HeldFiles}) and removes a probe entry in
+     * {@code <root>/_health} (no node domain: an underscore is no host-name character), for the health check and, on a
+     * file:// hold, at start; throws when the store cannot do either.
      */
     void probeStore() throws MessagingException {
         refresh();
@@ -497,8 +513,12 @@ final class Hold {
             .mimeMessage(org.apache.james.core.builder.MimeMessageBuilder.mimeMessageBuilder().setText("health").build())
             .build();
         try {
-            repository.store(probe);
-            repository.remove(new MailKey(probe.getName()));
+            MailKey key = repository.store(probe);
+            try {
+                files.synced(settings.root().subUrl(HEALTH), key);
+            } finally {
+                repository.remove(key);
+            }
         } finally {
             LifecycleUtil.dispose(probe);
         }

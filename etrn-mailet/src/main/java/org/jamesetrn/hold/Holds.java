@@ -85,25 +85,29 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
      * trips; in parallel they take a fraction of the time.
      */
     private final ExecutorService dispatching;
+    /** How a file:// hold's entries are synced to disk (fsync; tests record it). */
+    private final HeldFiles.DiskSync sync;
 
     @Inject
     public Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
                  ReleaseConfiguration configuration, ProbeOutcomes probes, Provider<DeferredMailRelease> release,
                  Provider<MailProcessor> processors) {
         this(store, fileSystem, mailetContext, claims, new Leases(claims, configuration.claimTimeout()), probes, release,
-            processors, configuration.holdDispatchThreads());
+            processors, configuration.holdDispatchThreads(), HeldFiles.FSYNC);
     }
 
     Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
-          Leases leases, ProbeOutcomes probes, Provider<DeferredMailRelease> release, MailProcessor processors) {
+          Leases leases, ProbeOutcomes probes, Provider<DeferredMailRelease> release, MailProcessor processors,
+          HeldFiles.DiskSync sync) {
         this(store, fileSystem, mailetContext, claims, leases, probes, release, () -> processors,
-            ReleaseConfiguration.DEFAULT_HOLD_DISPATCH_THREADS);
+            ReleaseConfiguration.DEFAULT_HOLD_DISPATCH_THREADS, sync);
     }
 
     private Holds(MailRepositoryStore store, FileSystem fileSystem, MailetContext mailetContext, ReleaseClaims claims,
                   Leases leases, ProbeOutcomes probes, Provider<DeferredMailRelease> release,
-                  Provider<MailProcessor> processors, int dispatchThreads) {
+                  Provider<MailProcessor> processors, int dispatchThreads, HeldFiles.DiskSync sync) {
         this.store = store;
+        this.sync = sync;
         this.fileSystem = fileSystem;
         this.mailetContext = mailetContext;
         this.claims = claims;
@@ -126,7 +130,8 @@ public class Holds extends DomainSources implements OnDemandRelease, HoldIntake,
     }
 
     private Hold start(HoldSettings settings) {
-        Hold hold = new Hold(settings, store, fileSystem, claims, leases, mailetContext);
+        Hold hold = new Hold(settings, store, new HeldFiles(settings.root(), fileSystem, sync), fileSystem, claims, leases,
+            mailetContext);
         HoldRetention job = new HoldRetention(hold, release);
         long every = settings.checkEvery().toMillis();
         retention.scheduleWithFixedDelay(job, every, every, TimeUnit.MILLISECONDS);

@@ -118,6 +118,8 @@ abstract class HoldContract {
     Holds holds;
     HoldForEtrn mailet;
     Hold hold;
+    /** What the holds synced to disk, in order (HeldFiles.DiskSync). */
+    final List<java.nio.file.Path> synced = new CopyOnWriteArrayList<>();
 
     abstract String root();
 
@@ -133,7 +135,8 @@ abstract class HoldContract {
     }
 
     Holds newHolds(MailRepositoryStore store, ReleaseClaims claims, Leases leases) {
-        return new Holds(store, fileSystem, context, claims, leases, probes, RecordingRelease::new, releaseProcessor);
+        return new Holds(store, fileSystem, context, claims, leases, probes, RecordingRelease::new, releaseProcessor,
+            synced::add);
     }
 
     HoldForEtrn holdMailet(Holds holds) throws Exception {

@@ -39,7 +39,8 @@ import com.google.inject.multibindings.ProvidesIntoSet;
  * {@link PrioritizedQueuesKahaDB}, which makes every queue dispatch by message priority, and the factory is
  * {@link OneDequeueThreadQueues}, whose queues run James's dequeue loop on one thread each (a James 3.8.1 defect
  * otherwise leaves mail stuck in flight under load), from the moment James's mailet context is ready
- * ({@link DequeueGate}); and the spool's blob files are read through a buffer ({@link BufferedBlobTransferPolicy}).
+ * ({@link DequeueGate}); and the spool's blob files are read through a buffer and synced to disk before the 250
+ * ({@link SpoolBlobPolicy}).
  */
 public class EmbeddedActiveMQModule extends AbstractModule {
     private static final String CONFIGURATION_FILE = "activemq";
@@ -63,10 +64,10 @@ public class EmbeddedActiveMQModule extends AbstractModule {
         ConnectionFactory factory = broker.getConnectionFactory();
         if (!(factory instanceof ActiveMQConnectionFactory)) {
             throw new IllegalStateException("James's EmbeddedActiveMQ no longer gives an ActiveMQConnectionFactory ("
-                + factory.getClass().getName() + "): the spool's blob files could not be read through a buffer");
+                + factory.getClass().getName() + "): the spool's blob files could be neither read through a buffer nor synced");
         }
         // Before any connection exists: each one takes a copy of the factory's policy when it is created.
-        ((ActiveMQConnectionFactory) factory).setBlobTransferPolicy(new BufferedBlobTransferPolicy(fileSystem));
+        ((ActiveMQConnectionFactory) factory).setBlobTransferPolicy(new SpoolBlobPolicy(fileSystem));
         return factory;
     }
 
