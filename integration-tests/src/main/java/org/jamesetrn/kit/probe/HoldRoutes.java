@@ -24,6 +24,8 @@ import org.apache.mailet.MailetContext;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.base.Splitter;
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 
 import spark.Request;
 import spark.Response;
@@ -60,11 +62,15 @@ public class HoldRoutes implements Routes {
 
     private final MailetContext mailetContext;
     private final MailRepositoryStore store;
-    private final HeldState.Reader reader;
+    /**
+     * Found at first use: a James without the extension (the benchmark's stock server) starts with these routes too,
+     * and never reads a held entry.
+     */
+    private final Supplier<HeldState.Reader> reader;
 
     @Inject
     public HoldRoutes(MailetContext mailetContext, MailRepositoryStore store, FileSystem fileSystem) {
-        this.reader = new HeldState.Reader(fileSystem);
+        this.reader = Suppliers.memoize(() -> new HeldState.Reader(fileSystem));
         this.mailetContext = mailetContext;
         this.store = store;
     }
@@ -171,7 +177,7 @@ public class HoldRoutes implements Routes {
             return Optional.empty();
         }
         try {
-            Optional<HeldState> state = reader.of(domain, mail);
+            Optional<HeldState> state = reader.get().of(domain, mail);
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("key", mail.getName());
             view.put("recipients", mail.getRecipients().stream().map(MailAddress::asString).collect(Collectors.toList()));
